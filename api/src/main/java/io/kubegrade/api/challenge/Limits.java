@@ -1,0 +1,33 @@
+package io.kubegrade.api.challenge;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Per-step timeout (how long an expectation waits, and how long one action may block before the
+ * run counts as hung), whole-run time limit, and the page's JavaScript heap limit.
+ */
+public record Limits(Duration stepTimeout, Duration timeLimit, Integer memoryMb) {
+  public static final Limits DEFAULT = new Limits(Duration.ofSeconds(2), Duration.ofSeconds(15), 256);
+
+  public Limits {
+    stepTimeout = stepTimeout == null ? Duration.ofSeconds(2) : stepTimeout;
+    timeLimit = timeLimit == null ? Duration.ofSeconds(15) : timeLimit;
+    memoryMb = memoryMb == null ? 256 : memoryMb;
+  }
+
+  List<String> problems(String where) {
+    List<String> problems = new ArrayList<>();
+    if (stepTimeout.toMillis() < 50 || stepTimeout.compareTo(Duration.ofMinutes(1)) > 0) {
+      problems.add(where + ".stepTimeout: must be between 50ms and 1m");
+    }
+    if (timeLimit.compareTo(stepTimeout) < 0 || timeLimit.compareTo(Duration.ofMinutes(10)) > 0) {
+      problems.add(where + ".timeLimit: must be at least the step timeout and at most 10m");
+    }
+    if (memoryMb < 16 || memoryMb > 4096) {
+      problems.add(where + ".memoryMb: must be between 16 and 4096");
+    }
+    return problems;
+  }
+}

@@ -1,0 +1,245 @@
+package io.kubegrade.runner.browser;
+
+import io.kubegrade.runner.harness.HarnessServer;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.stream.Stream;
+import org.openqa.selenium.PageLoadStrategy;
+import org.openqa.selenium.UnexpectedAlertBehaviour;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One headless Chromium driven by chromedriver, with its own profile, HOME and temp directory, and
+ * a network sealed off: every host name except the harness's resolves to nothing, every other
+ * request goes to a dead proxy (loopback included), and WebRTC may not send UDP around the proxy.
+ * {@link #close()} leaves no process behind.
+ */
+public final class ChromeBrowser implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ChromeBrowser.class);
+  private static final AtomicInteger SEQUENCE = new AtomicInteger();
+  private static final HttpClient DEVTOOLS = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private final Path dir;
+  private final ChromeDriverService service;
+  private final ChromeDriver driver;
+  private final String debuggerAddress;
+
+  static {
+    // Never let Selenium Manager look for drivers online: we always give explicit paths.
+    System.setProperty("SE_OFFLINE", "true");
+    java.util.logging.Logger.getLogger("org.openqa.selenium").setLevel(Level.SEVERE);
+  }
+
+  private ChromeBrowser(Path dir, ChromeDriverService service, ChromeDriver driver) {
+    this.dir = dir;
+    this.service = service;
+    this.driver = driver;
+    @SuppressWarnings("unchecked")
+    Map<String, Object> chromeCaps = (Map<String, Object>) driver.getCapabilities().getCapability("goog:chromeOptions");
+    this.debuggerAddress = String.valueOf(chromeCaps.get("debuggerAddress"));
+  }
+
+  public static ChromeBrowser launch(BrowserSettings settings) {
+    Path dir = settings.workRoot().resolve("b-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet());
+    ChromeDriverService service = null;
+    try {
+      Path profile = Files.createDirectories(dir.resolve("profile"));
+      Path home = Files.createDirectories(dir.resolve("home"));
+      Path tmp = Files.createDirectories(dir.resolve("tmp"));
+      // WebRTC would otherwise send UDP straight to an IP-literal STUN server, around the proxy.
+      Files.createDirectories(profile.resolve("Default"));
+      Files.writeString(profile.resolve("Default/Preferences"),
+          "{\"webrtc\":{\"ip_handling_policy\":\"disable_non_proxied_udp\",\"multiple_routes_enabled\":false,"
+              + "\"nonproxied_udp_enabled\":false}}");
+
+      Map<String, String> env = new HashMap<>();
+      env.put(ProcessReaper.TAG, dir.toString());
+      env.put("HOME", home.toString());
+      env.put("TMPDIR", tmp.toString());
+      env.put("XDG_CONFIG_HOME", home.resolve(".config").toString());
+      env.put("XDG_CACHE_HOME", home.resolve(".cache").toString());
+      env.put("XDG_DATA_HOME", home.resolve(".local/share").toString());
+      env.put("XDG_RUNTIME_DIR", tmp.toString());
+
+      service = new ChromeDriverService.Builder()
+          .usingDriverExecutable(settings.chromedriver().toFile())
+          .usingAnyFreePort()
+          .withEnvironment(env)
+          .withLogOutput(OutputStream.nullOutputStream())
+          .withTimeout(settings.startTimeout())
+          .build();
+      service.start();
+      ChromeDriver driver = new ChromeDriver(service, options(settings, profile));
+      return new ChromeBrowser(dir, service, driver);
+    } catch (IOException e) {
+      cleanUp(dir, service);
+      throw new UncheckedIOException("cannot prepare browser directory " + dir, e);
+    } catch (RuntimeException e) {
+      cleanUp(dir, service);
+      throw new BrowserCrashedException("cannot start Chromium (" + settings.chromium() + ") with chromedriver ("
+          + settings.chromedriver() + "): " + e.getMessage(), e);
+    }
+  }
+
+  static ChromeOptions options(BrowserSettings settings, Path profile) {
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(settings.chromium().toFile());
+    List<String> args = new ArrayList<>(List.of(
+        "--headless=new",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        "--disable-default-apps",
+        "--disable-crash-reporter",
+        "--disable-breakpad",
+        "--disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication,InterestFeedContentSuggestions",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--mute-audio",
+        "--enable-precise-memory-info",
+        "--window-size=1280,800",
+        "--user-data-dir=" + profile,
+        "--js-flags=--max-old-space-size=" + settings.jsHeapMb(),
+        // Network seal: the harness's names go to our loopback server, everything else nowhere.
+        "--host-resolver-rules=MAP *." + HarnessServer.DOMAIN + " 127.0.0.1, MAP * ~NOTFOUND",
+        "--proxy-server=http://127.0.0.1:9",
+        "--proxy-bypass-list=*." + HarnessServer.DOMAIN + ";<-loopback>",
+        "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+        "--webrtc-ip-handling-policy=disable_non_proxied_udp"));
+    if (isRoot()) {
+      // Chromium's own sandbox refuses to run as root; as a normal user (the image) it stays on.
+      args.add("--no-sandbox");
+    }
+    options.addArguments(args);
+    options.setPageLoadStrategy(PageLoadStrategy.NORMAL);
+    options.setUnhandledPromptBehaviour(UnexpectedAlertBehaviour.ACCEPT);
+    LoggingPreferences logs = new LoggingPreferences();
+    logs.enable(LogType.BROWSER, Level.ALL);
+    options.setCapability("goog:loggingPrefs", logs);
+    options.setPageLoadTimeout(Duration.ofSeconds(15));
+    options.setScriptTimeout(Duration.ofSeconds(60));
+    return options;
+  }
+
+  private static boolean isRoot() {
+    return "root".equals(System.getProperty("user.name"));
+  }
+
+  public ChromeDriver driver() {
+    return driver;
+  }
+
+  /** The environment tag every process of this browser carries (see {@link ProcessReaper}). */
+  public String tag() {
+    return dir.toString();
+  }
+
+  /** A DevTools Protocol command on the driver's current tab. */
+  public Map<String, Object> cdp(String command, Map<String, Object> params) {
+    return driver.executeCdpCommand(command, params);
+  }
+
+  /**
+   * Closes a tab through the DevTools HTTP endpoint, bypassing chromedriver - which is the only way
+   * out when a script loops forever and chromedriver sits waiting on that tab. The blocked command
+   * then fails within a second and the browser lives on.
+   */
+  public boolean closeTabDirectly(String windowHandle) {
+    try {
+      HttpResponse<Void> response = DEVTOOLS.send(
+          HttpRequest.newBuilder(URI.create("http://" + debuggerAddress + "/json/close/" + windowHandle))
+              .timeout(Duration.ofSeconds(3)).GET().build(),
+          HttpResponse.BodyHandlers.discarding());
+      return response.statusCode() == 200;
+    } catch (IOException e) {
+      log.debug("closing tab {} through DevTools failed: {}", windowHandle, e.toString());
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  public boolean isAlive() {
+    return service.isRunning();
+  }
+
+  /** Quits the browser (bounded: a hung browser cannot hold us), then kills whatever is left. */
+  @Override
+  public void close() {
+    CompletableFuture<Void> quit = CompletableFuture.runAsync(driver::quit);
+    try {
+      quit.get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.debug("driver.quit() did not finish cleanly: {}", e.toString());
+    }
+    cleanUp(dir, service);
+  }
+
+  private static void cleanUp(Path dir, ChromeDriverService service) {
+    if (service != null) {
+      try {
+        service.stop();
+      } catch (RuntimeException e) {
+        log.debug("stopping chromedriver: {}", e.toString());
+      }
+    }
+    // Chromium exits after quit() returns; wait briefly, then kill whatever still carries our tag.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    while (!ProcessReaper.tagged(dir.toString(), false).isEmpty() && System.nanoTime() < deadline) {
+      ProcessReaper.tagged(dir.toString(), false).forEach(ProcessHandle::destroy);
+      sleepQuietly(50);
+    }
+    int left = ProcessReaper.kill(dir.toString());
+    if (left > 0) {
+      log.debug("killed {} browser processes that outlived quit()", left);
+    }
+    deleteTree(dir);
+  }
+
+  private static void sleepQuietly(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+    } catch (IOException | UncheckedIOException e) {
+      log.debug("cannot delete {}: {}", dir, e.toString());
+    }
+  }
+}

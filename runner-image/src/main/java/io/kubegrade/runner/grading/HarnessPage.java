@@ -1,0 +1,193 @@
+package io.kubegrade.runner.grading;
+
+import io.kubegrade.api.event.VerdictStatus;
+import io.kubegrade.runner.browser.BrowserCrashedException;
+import io.kubegrade.runner.browser.ChromeBrowser;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.openqa.selenium.NoSuchSessionException;
+import org.openqa.selenium.NoSuchWindowException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriverException;
+import org.openqa.selenium.WindowType;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.remote.UnreachableBrowserException;
+
+/**
+ * One harness tab at its own origin, with the inspector loaded into an isolated world. Every call
+ * is bounded by the {@link Watchdog}; failures caused by the page (hang, crash, self-close,
+ * navigation) become {@link PageFailure}, failures of the browser become
+ * {@link BrowserCrashedException}.
+ */
+public final class HarnessPage {
+  static final String WORLD = "kubegrade-inspector";
+
+  private final ChromeBrowser browser;
+  private final Watchdog watchdog;
+  private final String handle;
+  private final String url;
+  private final Object worldId;
+  private boolean closed;
+
+  private HarnessPage(ChromeBrowser browser, Watchdog watchdog, String handle, String url, Object worldId) {
+    this.browser = browser;
+    this.watchdog = watchdog;
+    this.handle = handle;
+    this.url = url;
+    this.worldId = worldId;
+  }
+
+  /** Opens a tab at {@code url}, waits for the libraries, and loads the inspector beside the page. */
+  public static HarnessPage open(ChromeBrowser browser, Watchdog watchdog, String url, String inspectorSource) {
+    var driver = browser.driver();
+    try {
+      driver.switchTo().newWindow(WindowType.TAB);
+      String handle = driver.getWindowHandle();
+      driver.get(url);
+      @SuppressWarnings("unchecked")
+      Map<String, Object> frame = (Map<String, Object>) browser.cdp("Page.getFrameTree", Map.of()).get("frameTree");
+      @SuppressWarnings("unchecked")
+      Object frameId = ((Map<String, Object>) frame.get("frame")).get("id");
+      Object worldId = browser.cdp("Page.createIsolatedWorld",
+          Map.of("frameId", frameId, "worldName", WORLD, "grantUniveralAccess", false)).get("executionContextId");
+      Map<String, Object> loaded = browser.cdp("Runtime.evaluate",
+          Map.of("expression", inspectorSource, "contextId", worldId, "returnByValue", true));
+      if (loaded.containsKey("exceptionDetails")) {
+        throw new IllegalStateException("inspector failed to load: " + loaded.get("exceptionDetails"));
+      }
+      return new HarnessPage(browser, watchdog, handle, url, worldId);
+    } catch (NoSuchSessionException | UnreachableBrowserException e) {
+      throw new BrowserCrashedException("browser lost while preparing a page: " + e.getMessage(), e);
+    } catch (WebDriverException e) {
+      throw new BrowserCrashedException("cannot prepare a harness page: " + firstLine(e), e);
+    }
+  }
+
+  public String handle() {
+    return handle;
+  }
+
+  public String url() {
+    return url;
+  }
+
+  /** Runs a script in the page's main world (where the submission lives). */
+  Object main(Duration timeout, String script, Object... args) {
+    return guarded(timeout, () -> browser.driver().executeScript(script, args));
+  }
+
+  /** Evaluates an expression in the isolated world; the page cannot tamper with this. */
+  @SuppressWarnings("unchecked")
+  Map<String, Object> inspect(Duration timeout, String expression) {
+    Map<String, Object> response = guarded(timeout, () -> browser.cdp("Runtime.evaluate", Map.of(
+        "expression", expression, "contextId", worldId, "returnByValue", true, "awaitPromise", true)));
+    Object details = response.get("exceptionDetails");
+    if (details != null) {
+      Map<String, Object> d = (Map<String, Object>) details;
+      Object exception = d.get("exception");
+      String text = exception instanceof Map<?, ?> m && m.get("description") != null
+          ? String.valueOf(m.get("description")) : String.valueOf(d.get("text"));
+      return Map.of("ok", false, "error", firstLine(text));
+    }
+    Object value = ((Map<String, Object>) response.get("result")).get("value");
+    return value instanceof Map<?, ?> m ? (Map<String, Object>) m : new HashMap<>(Map.of("ok", false, "error", "no result"));
+  }
+
+  void perform(Duration timeout, Actions actions) {
+    guarded(timeout, () -> {
+      actions.perform();
+      return null;
+    });
+  }
+
+  String screenshotBase64(Duration timeout) {
+    return guarded(timeout, () -> browser.driver().getScreenshotAs(OutputType.BASE64));
+  }
+
+  List<org.openqa.selenium.logging.LogEntry> drainConsole(Duration timeout) {
+    return guarded(timeout, () -> browser.driver().manage().logs().get("browser").getAll());
+  }
+
+  private <T> T guarded(Duration timeout, Supplier<T> call) {
+    if (closed) {
+      throw new PageFailure(VerdictStatus.RUNTIME_ERROR, "the page is gone");
+    }
+    try (Watchdog.Guard guard = watchdog.arm(timeout, () -> browser.closeTabDirectly(handle))) {
+      try {
+        T result = call.get();
+        if (guard.fired()) {
+          // chromedriver may answer a call whose tab we closed with an empty result, not an error
+          throw hung(timeout);
+        }
+        return result;
+      } catch (WebDriverException e) {
+        if (guard.fired()) {
+          throw hung(timeout);
+        }
+        throw classify(e);
+      }
+    }
+  }
+
+  private PageFailure hung(Duration timeout) {
+    closed = true;
+    return new PageFailure(VerdictStatus.TIME_LIMIT_EXCEEDED,
+        "the page stopped responding for " + timeout.toMillis() + " ms (an infinite loop?)");
+  }
+
+  private RuntimeException classify(WebDriverException e) {
+    String message = String.valueOf(e.getMessage());
+    if (e instanceof NoSuchSessionException || e instanceof UnreachableBrowserException
+        || message.contains("chrome not reachable") || message.contains("session deleted")
+        || message.contains("invalid session id")) {
+      closed = true;
+      return new BrowserCrashedException("the browser went away: " + firstLine(message), e);
+    }
+    if (message.contains("tab crashed") || message.contains("target crashed") || message.contains("Target crashed")) {
+      closed = true;
+      return new PageFailure(VerdictStatus.MEMORY_LIMIT_EXCEEDED,
+          "the page crashed (most likely it ran out of memory)");
+    }
+    if (e instanceof NoSuchWindowException || message.contains("no such window")
+        || message.contains("target window already closed") || message.contains("web view not found")) {
+      closed = true;
+      return new PageFailure(VerdictStatus.RUNTIME_ERROR, "the submission closed its own window");
+    }
+    if (message.contains("Cannot find context with specified id") || message.contains("context was destroyed")
+        || message.contains("Execution context was destroyed")) {
+      closed = true;
+      return new PageFailure(VerdictStatus.RUNTIME_ERROR, "the submission navigated away from the page");
+    }
+    // chromedriver reports a tab that navigated mid-command as a bare "timeout": look where it is.
+    String now = currentUrl();
+    if (now != null && !now.equals(url)) {
+      closed = true;
+      return new PageFailure(VerdictStatus.RUNTIME_ERROR, "the submission navigated away from the page (to "
+          + (now.length() > 80 ? now.substring(0, 80) + "…" : now) + ")");
+    }
+    return new BrowserCrashedException("unexpected WebDriver failure: " + firstLine(message), e);
+  }
+
+  private String currentUrl() {
+    try (Watchdog.Guard guard = watchdog.arm(Duration.ofSeconds(3), () -> browser.closeTabDirectly(handle))) {
+      return browser.driver().getCurrentUrl();
+    } catch (WebDriverException e) {
+      return null;
+    }
+  }
+
+  /** Closes this tab without going through chromedriver (works even if the page is hung). */
+  public void discard() {
+    closed = true;
+    browser.closeTabDirectly(handle);
+  }
+
+  static String firstLine(Object o) {
+    String s = String.valueOf(o instanceof Throwable t ? t.getMessage() : o);
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

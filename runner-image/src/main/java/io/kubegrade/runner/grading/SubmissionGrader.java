@@ -1,0 +1,238 @@
+package io.kubegrade.runner.grading;
+
+import io.kubegrade.api.challenge.Challenge;
+import io.kubegrade.api.challenge.Expectation;
+import io.kubegrade.api.challenge.ExpectationType;
+import io.kubegrade.api.challenge.Step;
+import io.kubegrade.api.challenge.Target;
+import io.kubegrade.api.challenge.TestCase;
+import io.kubegrade.api.event.CompileError;
+import io.kubegrade.api.event.ConsoleEntry;
+import io.kubegrade.api.event.EventSequence;
+import io.kubegrade.api.event.RuntimeFailure;
+import io.kubegrade.api.event.TestOutcome;
+import io.kubegrade.api.event.TestResult;
+import io.kubegrade.api.event.Verdict;
+import io.kubegrade.api.event.VerdictStatus;
+import io.kubegrade.runner.sink.EventSink;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.logging.LogEntry;
+
+/**
+ * Grades one submission on one prepared {@link HarnessPage}: compile and mount (one call into the
+ * main world, compiled before any submitted code runs), then every test on a fresh mount, then the
+ * verdict. Publishes TEST_STARTED / TEST_PASSED / TEST_FAILED as it goes; the caller publishes
+ * STARTED and VERDICT.
+ */
+public final class SubmissionGrader {
+  static final int CONSOLE_LINES = 50;
+  static final int CONSOLE_LINE_CHARS = 500;
+  private static final Duration SHORT = Duration.ofSeconds(5);
+
+  private final HarnessPage page;
+  private final WebDriver driver;
+  private final Challenge challenge;
+  private final EventSequence events;
+  private final EventSink sink;
+
+  private final List<TestResult> results = new ArrayList<>();
+  private RuntimeFailure runtimeError;
+  private String screenshot;
+
+  public SubmissionGrader(HarnessPage page, WebDriver driver, Challenge challenge, EventSequence events, EventSink sink) {
+    this.page = page;
+    this.driver = driver;
+    this.challenge = challenge;
+    this.events = events;
+    this.sink = sink;
+  }
+
+  public Verdict grade(String source) {
+    long start = System.nanoTime();
+    long deadline = start + challenge.limits().timeLimit().toNanos();
+    Duration stepTimeout = challenge.limits().stepTimeout();
+    StepRunner steps = new StepRunner(page, driver, challenge.limits().memoryMb());
+    List<TestCase> tests = challenge.tests();
+    VerdictStatus ended = null;
+    String endMessage = null;
+    try {
+      Map<String, Object> mounted = mount(stepTimeout, "return window.__kubegrade.run(arguments[0]);", source);
+      String status = String.valueOf(mounted.get("status"));
+      if (status.equals("compile")) {
+        CompileError error = new CompileError(String.valueOf(mounted.get("message")),
+            intOrNull(mounted.get("line")), intOrNull(mounted.get("column")));
+        skipFrom(0, "not run: the submission does not compile");
+        return finish(VerdictStatus.COMPILE_ERROR, "compile error"
+            + (error.line() != null ? " at line " + error.line() + ", column " + error.column() : "")
+            + ": " + error.message(), start, error);
+      }
+      if (status.equals("no-component")) {
+        skipFrom(0, "not run: no component to render");
+        runtimeError = new RuntimeFailure(String.valueOf(mounted.get("message")), null);
+        return finish(VerdictStatus.RUNTIME_ERROR, String.valueOf(mounted.get("message")), start, null);
+      }
+      for (int i = 0; i < tests.size(); i++) {
+        if (System.nanoTime() >= deadline) {
+          throw new PageFailure(VerdictStatus.TIME_LIMIT_EXCEEDED, "the run exceeded its time limit of "
+              + challenge.limits().timeLimit().toMillis() + " ms");
+        }
+        if (i > 0) {
+          mounted = mount(stepTimeout, "return window.__kubegrade.remount();");
+        }
+        runTest(i, tests.get(i), mounted, steps, stepTimeout, deadline);
+      }
+    } catch (PageFailure failure) {
+      ended = failure.status();
+      endMessage = failure.getMessage();
+      int next = results.size();
+      if (next < tests.size()) {
+        TestResult failed = new TestResult(tests.get(next).name(), TestOutcome.FAILED, 0, failure.getMessage());
+        results.add(failed);
+        sink.publish(events.testFinished(next, failed));
+        skipFrom(next + 1, "not run: " + failure.getMessage());
+      }
+    }
+    return conclude(ended, endMessage, start);
+  }
+
+  /** Mounts; a dialog that slipped past the harness can swallow the answer, so ask again once. */
+  private Map<String, Object> mount(Duration stepTimeout, String script, Object... args) {
+    Object answer = page.main(stepTimeout.plus(StepRunner.GRACE), script, args);
+    if (!(answer instanceof Map)) {
+      answer = page.main(stepTimeout.plus(StepRunner.GRACE), "return window.__kubegrade.last();");
+    }
+    return asMap(answer);
+  }
+
+  private void runTest(int index, TestCase test, Map<String, Object> mounted, StepRunner steps,
+      Duration stepTimeout, long deadline) {
+    sink.publish(events.testStarted(index, test.name()));
+    long t0 = System.nanoTime();
+    String failure = null;
+    if (!"ok".equals(mounted.get("status"))) {
+      failure = "the component could not be rendered: " + describeMountFailure(mounted);
+    } else {
+      Map<Target, Double> baselines = Map.of();
+      List<Target> counted = test.steps().stream()
+          .filter(s -> s instanceof Expectation e && e.type() == ExpectationType.NUMBER_CHANGE)
+          .map(s -> ((Expectation) s).target() == null ? StepRunner.NO_TARGET : ((Expectation) s).target())
+          .distinct().toList();
+      if (!counted.isEmpty()) {
+        baselines = steps.numbers(counted, stepTimeout);
+      }
+      List<Step> list = test.steps();
+      for (int s = 0; s < list.size() && failure == null; s++) {
+        Step step = list.get(s);
+        Duration wait = step instanceof Expectation e && e.timeout() != null ? e.timeout() : stepTimeout;
+        Duration left = Duration.ofNanos(deadline - System.nanoTime());
+        if (left.isNegative() || left.isZero()) {
+          throw new PageFailure(VerdictStatus.TIME_LIMIT_EXCEEDED, "the run exceeded its time limit of "
+              + challenge.limits().timeLimit().toMillis() + " ms");
+        }
+        failure = steps.run(step, wait.compareTo(left) < 0 ? wait : left, baselines);
+        if (failure != null && list.size() > 1) {
+          failure = "step " + (s + 1) + " of " + list.size() + ": " + failure;
+        }
+      }
+    }
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    TestResult result = new TestResult(test.name(), failure == null ? TestOutcome.PASSED : TestOutcome.FAILED, ms, failure);
+    if (failure != null && screenshot == null) {
+      screenshot = page.screenshotBase64(SHORT);
+    }
+    results.add(result);
+    sink.publish(events.testFinished(index, result));
+  }
+
+  private String describeMountFailure(Map<String, Object> mounted) {
+    if (mounted.get("error") instanceof Map<?, ?> error) {
+      if (runtimeError == null) {
+        runtimeError = new RuntimeFailure(String.valueOf(error.get("message")), String.valueOf(error.get("stack")));
+      }
+      return String.valueOf(error.get("message"));
+    }
+    return String.valueOf(mounted.getOrDefault("message", mounted.get("status")));
+  }
+
+  private void skipFrom(int from, String why) {
+    List<TestCase> tests = challenge.tests();
+    for (int i = from; i < tests.size(); i++) {
+      results.add(new TestResult(tests.get(i).name(), TestOutcome.SKIPPED, 0, why));
+    }
+  }
+
+  private Verdict conclude(VerdictStatus ended, String endMessage, long start) {
+    long passed = results.stream().filter(r -> r.outcome() == TestOutcome.PASSED).count();
+    if (ended != null) {
+      return finish(ended, endMessage, start, null);
+    }
+    if (passed == results.size()) {
+      return finish(VerdictStatus.ACCEPTED, "all " + passed + " tests passed", start, null);
+    }
+    if (runtimeError == null) {
+      runtimeError = uncaughtError();
+    }
+    TestResult first = results.stream().filter(r -> r.outcome() == TestOutcome.FAILED).findFirst().orElseThrow();
+    String summary = passed + " of " + results.size() + " tests passed; '" + first.name() + "' failed: " + first.message();
+    if (runtimeError != null) {
+      return finish(VerdictStatus.RUNTIME_ERROR, "the submission threw " + runtimeError.message() + "; " + summary, start, null);
+    }
+    return finish(VerdictStatus.WRONG_ANSWER, summary, start, null);
+  }
+
+  /** Errors the page reported about itself: used only to tell RUNTIME_ERROR from WRONG_ANSWER. */
+  private RuntimeFailure uncaughtError() {
+    try {
+      Object errors = page.main(SHORT, "return window.__kubegrade.errors();");
+      if (errors instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Map<?, ?> e) {
+        return new RuntimeFailure(String.valueOf(e.get("message")), String.valueOf(e.get("stack")));
+      }
+    } catch (PageFailure e) {
+      // the page is gone; the tests already say what happened
+    }
+    return null;
+  }
+
+  private Verdict finish(VerdictStatus status, String message, long start, CompileError compileError) {
+    List<ConsoleEntry> console = new ArrayList<>();
+    boolean truncated = false;
+    try {
+      for (LogEntry entry : page.drainConsole(SHORT)) {
+        if (console.size() == CONSOLE_LINES) {
+          truncated = true;
+          break;
+        }
+        String text = entry.getMessage();
+        if (text.length() > CONSOLE_LINE_CHARS) {
+          text = text.substring(0, CONSOLE_LINE_CHARS - 1) + "…";
+          truncated = true;
+        }
+        console.add(new ConsoleEntry(entry.getLevel().getName(), text));
+      }
+    } catch (PageFailure | org.openqa.selenium.WebDriverException e) {
+      // no console when the page is gone
+    }
+    long passed = results.stream().filter(r -> r.outcome() == TestOutcome.PASSED).count();
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    return new Verdict(status, message, (int) passed, challenge.tests().size(), ms, results, compileError,
+        status == VerdictStatus.RUNTIME_ERROR ? runtimeError : null, console, truncated ? Boolean.TRUE : null,
+        status == VerdictStatus.ACCEPTED ? null : screenshot);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> asMap(Object o) {
+    if (o instanceof Map<?, ?> m) {
+      return (Map<String, Object>) m;
+    }
+    return Map.of("status", "broken", "message", "the page's harness answered " + o
+        + " (did the submission overwrite it?)");
+  }
+
+  private static Integer intOrNull(Object o) {
+    return o instanceof Number n ? n.intValue() : null;
+  }
+}

@@ -1,0 +1,52 @@
+package io.kubegrade.runner.pool;
+
+import io.kubegrade.runner.browser.BrowserSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The pool's configuration: {@code size} browsers, each restarted after {@code recycleAfter}
+ * submissions to bound slow growth (caches, leaked renderer memory).
+ */
+public record PoolSettings(BrowserSettings browser, int size, int recycleAfter) {
+
+  public PoolSettings {
+    if (size < 1 || size > 64) {
+      throw new IllegalArgumentException("pool size must be between 1 and 64, was " + size);
+    }
+    if (recycleAfter < 1) {
+      throw new IllegalArgumentException("recycleAfter must be at least 1");
+    }
+  }
+
+  /**
+   * From environment variables (KUBEGRADE_CHROMIUM, KUBEGRADE_CHROMEDRIVER, KUBEGRADE_WORK_DIR,
+   * KUBEGRADE_POOL_SIZE, KUBEGRADE_JS_HEAP_MB, KUBEGRADE_RECYCLE_AFTER), each overridable by the
+   * system property of the same name in lower case with dots (kubegrade.pool.size).
+   */
+  public static PoolSettings fromEnvironment(Map<String, String> env) {
+    BrowserSettings browser = new BrowserSettings(
+        Path.of(setting(env, "KUBEGRADE_CHROMIUM", "/usr/bin/chromium")),
+        Path.of(setting(env, "KUBEGRADE_CHROMEDRIVER", "/usr/bin/chromedriver")),
+        Path.of(setting(env, "KUBEGRADE_WORK_DIR", System.getProperty("java.io.tmpdir") + "/kubegrade-runner")),
+        Integer.parseInt(setting(env, "KUBEGRADE_JS_HEAP_MB", "512")),
+        Duration.ofSeconds(30));
+    return new PoolSettings(browser,
+        Integer.parseInt(setting(env, "KUBEGRADE_POOL_SIZE", "1")),
+        Integer.parseInt(setting(env, "KUBEGRADE_RECYCLE_AFTER", "500")));
+  }
+
+  public PoolSettings withSize(int newSize) {
+    return new PoolSettings(browser, newSize, recycleAfter);
+  }
+
+  static String setting(Map<String, String> env, String name, String fallback) {
+    String property = System.getProperty(name.toLowerCase(java.util.Locale.ROOT).replace('_', '.'));
+    if (property != null && !property.isBlank()) {
+      return property;
+    }
+    String value = env.get(name);
+    return value == null || value.isBlank() ? fallback : value;
+  }
+}

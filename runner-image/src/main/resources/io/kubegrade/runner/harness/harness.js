@@ -1,0 +1,111 @@
+// kubegrade harness: runs in the page's main world, loaded after React, ReactDOM and Babel.
+// It compiles the submission before any submitted code runs, so the compile result can be trusted;
+// once the submission runs, everything in this world is the submission's to tamper with, and the
+// grader only uses what this script reports to choose between error kinds, never to pass a test.
+(function () {
+  'use strict';
+  var React = window.React, ReactDOM = window.ReactDOM, Babel = window.Babel;
+  var createRoot = ReactDOM.createRoot, flushSync = ReactDOM.flushSync, h = React.createElement;
+  var doc = document, FunctionCtor = Function, ErrorCtor = Error, push = Array.prototype.push;
+  var getElementById = Document.prototype.getElementById;
+  try { delete window.Babel; } catch (e) { /* keep going */ }
+
+  var compiled = null, root = null, errors = [], last = null;
+  var HOOKS = ['useState', 'useEffect', 'useLayoutEffect', 'useRef', 'useMemo', 'useCallback',
+    'useReducer', 'useContext', 'useId', 'useTransition', 'useDeferredValue', 'Fragment'];
+
+  function describe(err) {
+    if (err && typeof err === 'object') {
+      return { message: String(err.name ? err.name + ': ' + err.message : err.message || err),
+        stack: String(err.stack || '').split('\n').slice(0, 12).join('\n') };
+    }
+    return { message: 'Uncaught ' + String(err), stack: '' };
+  }
+  function record(err) { if (errors.length < 20) push.call(errors, describe(err)); }
+  window.addEventListener('error', function (e) { record(e.error || e.message); });
+  window.addEventListener('unhandledrejection', function (e) { record(e.reason); });
+
+  // Dialogs would block the page (and every grader call with it): they become console lines.
+  var log = console.info.bind(console);
+  window.alert = function (m) { log('[alert] ' + String(m)); };
+  window.confirm = function (m) { log('[confirm] ' + String(m) + ' -> OK'); return true; };
+  window.prompt = function (m, d) { log('[prompt] ' + String(m)); return d == null ? '' : String(d); };
+  window.print = function () { log('[print]'); };
+
+  function requireShim(name) {
+    if (name === 'react') return React;
+    if (name === 'react-dom' || name === 'react-dom/client') return ReactDOM;
+    throw new ErrorCtor('import of "' + name + '" is not available here: only react and react-dom can be imported');
+  }
+
+  function compile(src) {
+    try {
+      compiled = Babel.transform(src, {
+        presets: ['react'], plugins: ['transform-modules-commonjs'],
+        sourceType: 'unambiguous', filename: 'Solution.jsx', retainLines: true
+      }).code;
+      return null;
+    } catch (e) {
+      var loc = e.loc || {};
+      var message = String(e.message || e).split('\n')[0].replace(/^Solution\.jsx: /, '');
+      return { status: 'compile', message: message, line: loc.line || null,
+        column: loc.column == null ? null : loc.column + 1 };
+    }
+  }
+
+  // Evaluates the module afresh (each test gets fresh module state) and finds the component:
+  // export default, a binding named App, or the only exported function.
+  function loadComponent() {
+    var module = { exports: {} };
+    var body = 'return (function(){\n' + compiled + '\n;return (typeof App !== "undefined") ? App : undefined;\n})();';
+    var params = ['React', 'ReactDOM', 'require', 'module', 'exports'].concat(HOOKS);
+    var args = [React, ReactDOM, requireShim, module, module.exports].concat(HOOKS.map(function (k) { return React[k]; }));
+    var app = FunctionCtor.apply(null, params.concat([body])).apply(undefined, args);
+    var exp = module.exports;
+    var candidate = exp && exp.__esModule ? exp['default'] : (typeof exp === 'function' ? exp : exp['default']);
+    if (typeof candidate !== 'function') candidate = app;
+    if (typeof candidate !== 'function' && exp) {
+      var fns = Object.keys(exp).filter(function (k) { return typeof exp[k] === 'function'; });
+      if (fns.length === 1) candidate = exp[fns[0]];
+    }
+    return candidate;
+  }
+
+  var Boundary = (function () {
+    function B(props) { React.Component.call(this, props); this.state = { failed: false }; }
+    B.prototype = Object.create(React.Component.prototype);
+    B.prototype.constructor = B;
+    B.getDerivedStateFromError = function () { return { failed: true }; };
+    B.prototype.componentDidCatch = function (err) { record(err); };
+    B.prototype.render = function () { return this.state.failed ? null : this.props.children; };
+    return B;
+  })();
+
+  function mount() {
+    errors = [];
+    if (root) { try { root.unmount(); } catch (e) { /* a broken tree still gets replaced */ } root = null; }
+    var old = getElementById.call(doc, 'root');
+    var container = doc.createElement('div');
+    container.id = 'root';
+    if (old && old.parentNode) old.parentNode.replaceChild(container, old); else doc.body.appendChild(container);
+    var App;
+    try { App = loadComponent(); } catch (e) { return { status: 'runtime', error: describe(e) }; }
+    if (typeof App !== 'function') {
+      return { status: 'no-component',
+        message: 'no component found: export default your component, or name it App' };
+    }
+    try {
+      root = createRoot(container);
+      flushSync(function () { root.render(h(Boundary, null, h(App))); });
+    } catch (e) { record(e); }
+    return errors.length ? { status: 'runtime', error: errors[0] } : { status: 'ok' };
+  }
+
+  var api = Object.freeze({
+    run: function (src) { last = compile(src) || mount(); return last; },
+    remount: function () { last = compiled == null ? { status: 'not-compiled' } : mount(); return last; },
+    last: function () { return last; },
+    errors: function () { return errors.slice(0, 20); }
+  });
+  Object.defineProperty(window, '__kubegrade', { value: api, writable: false, configurable: false, enumerable: false });
+})();
