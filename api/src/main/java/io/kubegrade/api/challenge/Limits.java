@@ -9,11 +9,11 @@ import java.util.List;
  * run counts as hung), whole-run time limit, and the page's JavaScript heap limit.
  */
 public record Limits(Duration stepTimeout, Duration timeLimit, Integer memoryMb) {
-  public static final Limits DEFAULT = new Limits(Duration.ofSeconds(2), Duration.ofSeconds(15), 256);
+  public static final Limits DEFAULT = new Limits(Duration.ofSeconds(1), Duration.ofSeconds(20), 256);
 
   public Limits {
-    stepTimeout = stepTimeout == null ? Duration.ofSeconds(2) : stepTimeout;
-    timeLimit = timeLimit == null ? Duration.ofSeconds(15) : timeLimit;
+    stepTimeout = stepTimeout == null ? Duration.ofSeconds(1) : stepTimeout;
+    timeLimit = timeLimit == null ? Duration.ofSeconds(20) : timeLimit;
     memoryMb = memoryMb == null ? 256 : memoryMb;
   }
 

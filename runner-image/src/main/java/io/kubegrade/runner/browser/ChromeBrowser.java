@@ -1,6 +1,5 @@
 package io.kubegrade.runner.browser;
 
-import io.kubegrade.runner.harness.HarnessServer;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -34,8 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One headless Chromium driven by chromedriver, with its own profile, HOME and temp directory, and
- * a network sealed off: every host name except the harness's resolves to nothing, every other
- * request goes to a dead proxy (loopback included), and WebRTC may not send UDP around the proxy.
+ * a network sealed off: every request goes through the harness server as its proxy, no host name
+ * resolves, and WebRTC may not send UDP around the proxy.
  * {@link #close()} leaves no process behind.
  */
 public final class ChromeBrowser implements AutoCloseable {
@@ -63,7 +62,11 @@ public final class ChromeBrowser implements AutoCloseable {
     this.debuggerAddress = String.valueOf(chromeCaps.get("debuggerAddress"));
   }
 
-  public static ChromeBrowser launch(BrowserSettings settings) {
+  /**
+   * Starts a browser whose only way out is {@code proxyPort}: the harness server, which serves the
+   * harness pages and libraries and refuses everything else.
+   */
+  public static ChromeBrowser launch(BrowserSettings settings, int proxyPort) {
     Path dir = settings.workRoot().resolve("b-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet());
     ChromeDriverService service = null;
     try {
@@ -93,7 +96,7 @@ public final class ChromeBrowser implements AutoCloseable {
           .withTimeout(settings.startTimeout())
           .build();
       service.start();
-      ChromeDriver driver = new ChromeDriver(service, options(settings, profile));
+      ChromeDriver driver = new ChromeDriver(service, options(settings, profile, proxyPort));
       return new ChromeBrowser(dir, service, driver);
     } catch (IOException e) {
       cleanUp(dir, service);
@@ -105,7 +108,7 @@ public final class ChromeBrowser implements AutoCloseable {
     }
   }
 
-  static ChromeOptions options(BrowserSettings settings, Path profile) {
+  static ChromeOptions options(BrowserSettings settings, Path profile, int proxyPort) {
     ChromeOptions options = new ChromeOptions();
     options.setBinary(settings.chromium().toFile());
     List<String> args = new ArrayList<>(List.of(
@@ -127,10 +130,12 @@ public final class ChromeBrowser implements AutoCloseable {
         "--window-size=1280,800",
         "--user-data-dir=" + profile,
         "--js-flags=--max-old-space-size=" + settings.jsHeapMb(),
-        // Network seal: the harness's names go to our loopback server, everything else nowhere.
-        "--host-resolver-rules=MAP *." + HarnessServer.DOMAIN + " 127.0.0.1, MAP * ~NOTFOUND",
-        "--proxy-server=http://127.0.0.1:9",
-        "--proxy-bypass-list=*." + HarnessServer.DOMAIN + ";<-loopback>",
+        // Network seal: every request, loopback included (<-loopback> removes Chromium's implicit
+        // bypass), goes to the harness server acting as the proxy; nothing resolves, so what might
+        // skip the proxy (link-local addresses, WebRTC) has nowhere to go.
+        "--proxy-server=http://127.0.0.1:" + proxyPort,
+        "--proxy-bypass-list=<-loopback>",
+        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
         "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
         "--webrtc-ip-handling-policy=disable_non_proxied_udp"));
     if (isRoot()) {
@@ -138,6 +143,9 @@ public final class ChromeBrowser implements AutoCloseable {
       args.add("--no-sandbox");
     }
     options.addArguments(args);
+    // chromedriver turns the popup blocker off; popups opened without a user gesture (say, while
+    // the component mounts) then stall chromedriver, which pauses new tabs until its next command.
+    options.setExperimentalOption("excludeSwitches", List.of("disable-popup-blocking"));
     options.setPageLoadStrategy(PageLoadStrategy.NORMAL);
     options.setUnhandledPromptBehaviour(UnexpectedAlertBehaviour.ACCEPT);
     LoggingPreferences logs = new LoggingPreferences();

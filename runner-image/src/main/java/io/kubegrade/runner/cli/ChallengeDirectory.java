@@ -28,7 +28,8 @@ public record ChallengeDirectory(Path dir, Challenge challenge, List<Sample> sam
     }
   }
 
-  public static ChallengeDirectory load(Path dirOrFile) {
+  public static ChallengeDirectory load(Path given) {
+    Path dirOrFile = given.toAbsolutePath().normalize();
     Path dir = Files.isDirectory(dirOrFile) ? dirOrFile : dirOrFile.getParent();
     Path yaml = Files.isDirectory(dirOrFile) ? dirOrFile.resolve("challenge.yaml") : dirOrFile;
     Challenge challenge = ChallengeFormat.read(yaml);

@@ -74,9 +74,14 @@ public final class HarnessPage {
     return url;
   }
 
-  /** Runs a script in the page's main world (where the submission lives). */
-  Object main(Duration timeout, String script, Object... args) {
-    return guarded(timeout, () -> browser.driver().executeScript(script, args));
+  /**
+   * Evaluates an expression in the page's main world (where the submission lives) through CDP, not
+   * executeScript: chromedriver's executeScript waits on windows the script opens, and hangs.
+   */
+  Object main(Duration timeout, String expression) {
+    Map<String, Object> response = guarded(timeout, () -> browser.cdp("Runtime.evaluate", Map.of(
+        "expression", expression, "returnByValue", true, "awaitPromise", false)));
+    return valueOf(response);
   }
 
   /** Evaluates an expression in the isolated world; the page cannot tamper with this. */
@@ -84,6 +89,13 @@ public final class HarnessPage {
   Map<String, Object> inspect(Duration timeout, String expression) {
     Map<String, Object> response = guarded(timeout, () -> browser.cdp("Runtime.evaluate", Map.of(
         "expression", expression, "contextId", worldId, "returnByValue", true, "awaitPromise", true)));
+    Object value = valueOf(response);
+    return value instanceof Map<?, ?> m ? (Map<String, Object>) m : new HashMap<>(Map.of("ok", false, "error", "no result"));
+  }
+
+  /** The value of a Runtime.evaluate response, or {@code {ok:false, error}} when it threw. */
+  @SuppressWarnings("unchecked")
+  private static Object valueOf(Map<String, Object> response) {
     Object details = response.get("exceptionDetails");
     if (details != null) {
       Map<String, Object> d = (Map<String, Object>) details;
@@ -92,8 +104,8 @@ public final class HarnessPage {
           ? String.valueOf(m.get("description")) : String.valueOf(d.get("text"));
       return Map.of("ok", false, "error", firstLine(text));
     }
-    Object value = ((Map<String, Object>) response.get("result")).get("value");
-    return value instanceof Map<?, ?> m ? (Map<String, Object>) m : new HashMap<>(Map.of("ok", false, "error", "no result"));
+    Object result = response.get("result");
+    return result instanceof Map<?, ?> r ? ((Map<String, Object>) r).get("value") : null;
   }
 
   void perform(Duration timeout, Actions actions) {
@@ -123,11 +135,14 @@ public final class HarnessPage {
           throw hung(timeout);
         }
         return result;
-      } catch (WebDriverException e) {
+      } catch (RuntimeException e) {
         if (guard.fired()) {
-          throw hung(timeout);
+          throw hung(timeout); // whatever Selenium made of the tab vanishing under it
         }
-        throw classify(e);
+        if (e instanceof WebDriverException w) {
+          throw classify(w);
+        }
+        throw e;
       }
     }
   }

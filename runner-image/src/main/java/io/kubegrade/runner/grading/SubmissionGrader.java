@@ -60,7 +60,7 @@ public final class SubmissionGrader {
     VerdictStatus ended = null;
     String endMessage = null;
     try {
-      Map<String, Object> mounted = mount(stepTimeout, "return window.__kubegrade.run(arguments[0]);", source);
+      Map<String, Object> mounted = mount(stepTimeout, "window.__kubegrade.run(" + jsString(source) + ")");
       String status = String.valueOf(mounted.get("status"));
       if (status.equals("compile")) {
         CompileError error = new CompileError(String.valueOf(mounted.get("message")),
@@ -81,7 +81,7 @@ public final class SubmissionGrader {
               + challenge.limits().timeLimit().toMillis() + " ms");
         }
         if (i > 0) {
-          mounted = mount(stepTimeout, "return window.__kubegrade.remount();");
+          mounted = mount(stepTimeout, "window.__kubegrade.remount()");
         }
         runTest(i, tests.get(i), mounted, steps, stepTimeout, deadline);
       }
@@ -100,12 +100,20 @@ public final class SubmissionGrader {
   }
 
   /** Mounts; a dialog that slipped past the harness can swallow the answer, so ask again once. */
-  private Map<String, Object> mount(Duration stepTimeout, String script, Object... args) {
-    Object answer = page.main(stepTimeout.plus(StepRunner.GRACE), script, args);
+  private Map<String, Object> mount(Duration stepTimeout, String expression) {
+    Object answer = page.main(stepTimeout.plus(StepRunner.GRACE), expression);
     if (!(answer instanceof Map)) {
-      answer = page.main(stepTimeout.plus(StepRunner.GRACE), "return window.__kubegrade.last();");
+      answer = page.main(stepTimeout.plus(StepRunner.GRACE), "window.__kubegrade.last()");
     }
     return asMap(answer);
+  }
+
+  private static String jsString(String s) {
+    try {
+      return io.kubegrade.api.Json.mapper().writeValueAsString(s);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private void runTest(int index, TestCase test, Map<String, Object> mounted, StepRunner steps,
@@ -187,7 +195,7 @@ public final class SubmissionGrader {
   /** Errors the page reported about itself: used only to tell RUNTIME_ERROR from WRONG_ANSWER. */
   private RuntimeFailure uncaughtError() {
     try {
-      Object errors = page.main(SHORT, "return window.__kubegrade.errors();");
+      Object errors = page.main(SHORT, "window.__kubegrade.errors()");
       if (errors instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Map<?, ?> e) {
         return new RuntimeFailure(String.valueOf(e.get("message")), String.valueOf(e.get("stack")));
       }

@@ -19,9 +19,11 @@ import java.util.concurrent.Executors;
 
 /**
  * Serves the harness page and the libraries it loads (React, ReactDOM and Babel from WebJars, never
- * a CDN) on loopback. Each page is served once, at a fresh unguessable origin
- * {@code http://s-<token>.grader.test:<port>/}, so submissions never share storage, and a page is
- * never on a loopback name (chromedriver refuses requests from non-local origins).
+ * a CDN) on loopback, and is every browser's HTTP proxy: whatever URL a page asks for, on any host
+ * or port, the request arrives here, and only the harness's own resources are ever answered.
+ * Each page is served once, at a fresh unguessable origin {@code http://s-<token>.grader.test/}, so
+ * submissions never share storage, and a page is never on a loopback name (chromedriver refuses
+ * requests from non-local origins).
  */
 public final class HarnessServer implements AutoCloseable {
   public static final String DOMAIN = "grader.test";
@@ -106,21 +108,24 @@ public final class HarnessServer implements AutoCloseable {
     random.nextBytes(bytes);
     String token = HexFormat.of().formatHex(bytes);
     pending.add(token);
-    return "http://s-" + token + "." + DOMAIN + ":" + port() + "/";
+    return "http://s-" + token + "." + DOMAIN + "/";
   }
 
   /** Forgets a reserved page that was never loaded. */
   public void release(String url) {
-    String host = url.replaceFirst("^http://", "").replaceFirst(":.*$", "");
+    String host = url.replaceFirst("^http://", "").replaceFirst("[:/].*$", "");
     pending.remove(tokenOf(host));
   }
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      String host = String.valueOf(exchange.getRequestHeaders().getFirst("Host")).replaceFirst(":\\d+$", "");
-      String path = exchange.getRequestURI().getPath();
+      // As a proxy we get absolute URIs (GET http://host:port/path); only port 80 of our domain counts.
+      var uri = exchange.getRequestURI();
+      String authority = uri.getHost() != null ? uri.getAuthority() : exchange.getRequestHeaders().getFirst("Host");
+      String host = String.valueOf(authority);
+      String path = String.valueOf(uri.getPath());
       if (!"GET".equals(exchange.getRequestMethod()) || !host.endsWith("." + DOMAIN)) {
-        send(exchange, 404, "text/plain", "not found".getBytes(StandardCharsets.UTF_8), false);
+        send(exchange, 403, "text/plain", "kubegrade: no network".getBytes(StandardCharsets.UTF_8), false);
       } else if (path.startsWith("/lib/") && libraries.containsKey(path.substring(5))) {
         send(exchange, 200, "text/javascript; charset=utf-8", libraries.get(path.substring(5)), true);
       } else if (path.equals("/") && pending.remove(tokenOf(host))) {

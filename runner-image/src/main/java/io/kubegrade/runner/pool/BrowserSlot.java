@@ -44,7 +44,7 @@ final class BrowserSlot implements AutoCloseable {
   }
 
   void start() {
-    browser = ChromeBrowser.launch(settings.browser());
+    browser = ChromeBrowser.launch(settings.browser(), server.port());
     home = browser.driver().getWindowHandle();
     next = prepare();
   }

@@ -1,0 +1,219 @@
+package io.kubegrade.runner.grading;
+
+import static io.kubegrade.runner.testing.Grading.CLICK_CHALLENGE;
+import static io.kubegrade.runner.testing.Grading.catalogueChallenge;
+import static io.kubegrade.runner.testing.Grading.grade;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kubegrade.api.challenge.Challenge;
+import io.kubegrade.api.event.TestOutcome;
+import io.kubegrade.api.event.Verdict;
+import io.kubegrade.api.event.VerdictStatus;
+import io.kubegrade.runner.pool.GradingPool;
+import io.kubegrade.runner.testing.SharedPool;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Submissions that try to hang, fool or break the grader, in real Chromium. */
+@ExtendWith(SharedPool.class)
+class HostileSubmissionsIT {
+  private static final Challenge CLICK = catalogueChallenge(CLICK_CHALLENGE);
+  private static final String CORRECT = """
+      function App() {
+        const [label, setLabel] = React.useState('Click me');
+        return <button onClick={() => setLabel('Clicked')}>{label}</button>;
+      }
+      """;
+
+  @Test
+  void infiniteLoopInRenderIsTimeLimitExceededAndTheBrowserGradesTheNextSubmission(GradingPool pool) {
+    Verdict verdict = grade(pool, CLICK, "function App() { while (true) {} }");
+
+    assertThat(verdict.status()).isEqualTo(VerdictStatus.TIME_LIMIT_EXCEEDED);
+    assertThat(verdict.message()).contains("stopped responding");
+    assertThat(verdict.tests()).extracting(t -> t.outcome()).containsExactly(TestOutcome.FAILED, TestOutcome.SKIPPED);
+    assertThat(grade(pool, CLICK, CORRECT).status()).isEqualTo(VerdictStatus.ACCEPTED);
+  }
+
+  @Test
+  void infiniteLoopInAClickHandlerIsTimeLimitExceeded(GradingPool pool) {
+    Verdict verdict = grade(pool, CLICK,
+        "function App() { return <button onClick={() => { for (;;) {} }}>Click me</button>; }");
+
+    assertThat(verdict.status()).isEqualTo(VerdictStatus.TIME_LIMIT_EXCEEDED);
+    assertThat(verdict.passed()).isEqualTo(1);
+    assertThat(grade(pool, CLICK, CORRECT).status()).isEqualTo(VerdictStatus.ACCEPTED);
+  }
+
+  @Test
+  void infiniteLoopInATimerIsTimeLimitExceeded(GradingPool pool) {
+    Verdict verdict = grade(pool, CLICK, """
+        function App() {
+          React.useEffect(() => { setTimeout(() => { while (true) {} }, 0); }, []);
+          return <button>Click me</button>;
+        }
+        """);
+
+    assertThat(verdict.status()).isEqualTo(VerdictStatus.TIME_LIMIT_EXCEEDED);
+  }
+
+  @Test
+  void dialogsDoNotBlockGrading(GradingPool pool) {
+    Verdict verdict = grade(pool, CLICK, """
+        function App() {
+          const [label, setLabel] = React.useState('Click me');
+          React.useEffect(() => { alert('mounted'); confirm('sure?'); prompt('name?'); }, []);
+          return <button onClick={() => { alert('clicked'); setLabel('Clicked'); }}>{label}</button>;
+        }
+        """);
+
+    assertThat(verdict.status()).isEqualTo(VerdictStatus.ACCEPTED);
+    assertThat(verdict.console()).anySatisfy(c -> assertThat(c.text()).contains("[alert] clicked"));
+  }
+
+  @Test
+  void aDialogFromAFreshIframeDoesNotBlockGrading(GradingPool pool) {
+    Verdict verdict = grade(pool, CLICK, """
+        function App() {
+          const [label, setLabel] = React.useState('Click me');
+          const click = () => {
+            const frame = document.createElement('iframe');
+            document.body.appendChild(frame);
+            frame.contentWindow.alert('from a pristine window');
+            setLabel('Clicked');
+          };
+          return <button onClick={click}>{label}</button>;
+        }
+        """);
+
+    assertThat(verdict.status()).isEqualTo(VerdictStatus.ACCEPTED);
+  }
+
+  @Test
+  void navigatingAwayIsARuntimeErrorNotAHang(GradingPool pool) {
+    Verdict verdict = grade(pool, CLICK,
+        "function App() { return <button onClick={() => { location.href = 'about:blank'; }}>Click me</button>; }");
+
+    assertThat(verdict.status()).isEqualTo(VerdictStatus.RUNTIME_ERROR);
+    assertThat(verdict.message()).contains("navigated away");
+    assertThat(grade(pool, CLICK, CORRECT).status()).isEqualTo(VerdictStatus.ACCEPTED);
+  }
+
+  @Test
+  void windowCloseDoesNotBreakGrading(GradingPool pool) {
+    Verdict verdict = grade(pool, CLICK,
+        "function App() { return <button onClick={() => window.close()}>Click me</button>; }");
+
+    assertThat(verdict.status()).isIn(VerdictStatus.WRONG_ANSWER, VerdictStatus.RUNTIME_ERROR);
+    assertThat(verdict.passed()).isEqualTo(1);
+    assertThat(grade(pool, CLICK, CORRECT).status()).isEqualTo(VerdictStatus.ACCEPTED);
+  }
+
+  @Test
+  void faking_the_DOM_APIs_does_not_fool_the_grader(GradingPool pool) {
+    Verdict verdict = grade(pool, CLICK, """
+        Object.defineProperty(HTMLElement.prototype, 'innerText', { get() { return 'Clicked'; } });
+        Object.defineProperty(Node.prototype, 'textContent', { get() { return 'Clicked'; } });
+        Document.prototype.querySelectorAll = function () { return []; };
+        window.getComputedStyle = () => ({});
+        window.setTimeout = () => 0;
+        performance.now = () => 0;
+        function App() { return <button>Click me</button>; }
+        """);
+
+    assertThat(verdict.status()).isEqualTo(VerdictStatus.WRONG_ANSWER);
+    assertThat(verdict.tests().get(1).message()).contains("found \"Click me\"");
+  }
+
+  @Test
+  void overwritingTheHarnessDoesNotBreakGrading(GradingPool pool) {
+    Verdict verdict = grade(pool, CLICK, """
+        try { window.__kubegrade = { run: () => ({ status: 'ok' }) }; } catch (e) {}
+        try { delete window.__kubegrade; } catch (e) {}
+        window.React = null; window.ReactDOM = null; window.Babel = null;
+        function App() {
+          const [label, setLabel] = React.useState('Click me');
+          return <button onClick={() => setLabel('Clicked')}>{label}</button>;
+        }
+        """);
+
+    assertThat(verdict.status()).isEqualTo(VerdictStatus.ACCEPTED);
+  }
+
+  @Test
+  void compileErrorsCarryLineAndColumn(GradingPool pool) {
+    Verdict verdict = grade(pool, CLICK, "function App() {\n  return <button>Click me</buton>;\n}\n");
+
+    assertThat(verdict.status()).isEqualTo(VerdictStatus.COMPILE_ERROR);
+    assertThat(verdict.compileError().line()).isEqualTo(2);
+    assertThat(verdict.compileError().column()).isEqualTo(26);
+    assertThat(verdict.compileError().message()).contains("closing tag");
+    assertThat(verdict.tests()).allSatisfy(t -> assertThat(t.outcome()).isEqualTo(TestOutcome.SKIPPED));
+  }
+
+  @Test
+  void anExceptionInRenderIsARuntimeErrorWithAStack(GradingPool pool) {
+    Verdict verdict = grade(pool, CLICK, """
+        function Inner() { throw new TypeError('cannot read the label'); }
+        export default function App() { return <Inner />; }
+        """);
+
+    assertThat(verdict.status()).isEqualTo(VerdictStatus.RUNTIME_ERROR);
+    assertThat(verdict.runtimeError().message()).isEqualTo("TypeError: cannot read the label");
+    assertThat(verdict.runtimeError().stack()).contains("Inner");
+  }
+
+  @Test
+  void anExceptionInAHandlerIsARuntimeError(GradingPool pool) {
+    Verdict verdict = grade(pool, CLICK,
+        "function App() { return <button onClick={() => { throw new Error('boom'); }}>Click me</button>; }");
+
+    assertThat(verdict.status()).isEqualTo(VerdictStatus.RUNTIME_ERROR);
+    assertThat(verdict.runtimeError().message()).contains("boom");
+    assertThat(verdict.screenshotPng()).isNotBlank();
+  }
+
+  @Test
+  void aSubmissionWithoutAComponentSaysHowToProvideOne(GradingPool pool) {
+    Verdict verdict = grade(pool, CLICK, "const x = 1;");
+
+    assertThat(verdict.status()).isEqualTo(VerdictStatus.RUNTIME_ERROR);
+    assertThat(verdict.message()).contains("export default your component");
+  }
+
+  @Test
+  void importingAnythingButReactIsAClearRuntimeError(GradingPool pool) {
+    Verdict verdict = grade(pool, CLICK, "import _ from 'lodash';\nexport default function App() { return null; }");
+
+    assertThat(verdict.status()).isEqualTo(VerdictStatus.RUNTIME_ERROR);
+    assertThat(verdict.message()).contains("import of \"lodash\" is not available");
+  }
+
+  @Test
+  void aPageThatHoardsMemoryIsMemoryLimitExceeded(GradingPool pool) {
+    Verdict verdict = grade(pool, CLICK, """
+        const hoard = [];
+        function App() {
+          const [label, setLabel] = React.useState('Click me');
+          const click = () => { for (let i = 0; i < 40; i++) hoard.push(new Float64Array(1 << 20).fill(i)); setLabel('Clicked'); };
+          return <button onClick={click}>{label}</button>;
+        }
+        """);
+
+    assertThat(verdict.status()).isEqualTo(VerdictStatus.MEMORY_LIMIT_EXCEEDED);
+    assertThat(grade(pool, CLICK, CORRECT).status()).isEqualTo(VerdictStatus.ACCEPTED);
+  }
+
+  @Test
+  void aPageThatAllocatesWithoutBoundIsMemoryLimitExceeded(GradingPool pool) {
+    Verdict verdict = grade(pool, CLICK, """
+        function App() {
+          const click = () => { const all = []; for (;;) all.push(new Array(1 << 16).fill('x' + all.length)); };
+          return <button onClick={click}>Click me</button>;
+        }
+        """);
+
+    assertThat(verdict.status()).isIn(VerdictStatus.MEMORY_LIMIT_EXCEEDED, VerdictStatus.TIME_LIMIT_EXCEEDED);
+    assertThat(grade(pool, CLICK, CORRECT).status()).isEqualTo(VerdictStatus.ACCEPTED);
+  }
+}
