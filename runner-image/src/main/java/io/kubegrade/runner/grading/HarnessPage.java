@@ -56,7 +56,7 @@ public final class HarnessPage {
       Map<String, Object> loaded = browser.cdp("Runtime.evaluate",
           Map.of("expression", inspectorSource, "contextId", worldId, "returnByValue", true));
       if (loaded.containsKey("exceptionDetails")) {
-        throw new IllegalStateException("inspector failed to load: " + loaded.get("exceptionDetails"));
+        throw new BrowserCrashedException("the inspector failed to load: " + loaded.get("exceptionDetails"), null);
       }
       return new HarnessPage(browser, watchdog, handle, url, worldId);
     } catch (NoSuchSessionException | UnreachableBrowserException e) {

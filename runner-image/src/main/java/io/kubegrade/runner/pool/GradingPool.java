@@ -116,7 +116,7 @@ public final class GradingPool implements AutoCloseable {
         job.sink().publish(events.started(attempt == 1 ? null : "retrying on a fresh browser"));
         try {
           verdict = slot.grade(job.request(), events, job.sink());
-        } catch (BrowserCrashedException | IllegalStateException e) {
+        } catch (BrowserCrashedException e) {
           log.warn("grading {} failed on the browser (attempt {}): {}", job.request().submissionId(), attempt, e.getMessage());
           if (attempt == 2) {
             verdict = Verdict.of(VerdictStatus.INTERNAL_ERROR,

@@ -1,0 +1,194 @@
+package io.kubegrade.runner.pool;
+
+import static io.kubegrade.runner.testing.Grading.CLICK_CHALLENGE;
+import static io.kubegrade.runner.testing.Grading.catalogueChallenge;
+import static io.kubegrade.runner.testing.Grading.grade;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kubegrade.api.challenge.Challenge;
+import io.kubegrade.api.event.EventType;
+import io.kubegrade.api.event.GradingEvent;
+import io.kubegrade.api.event.Verdict;
+import io.kubegrade.api.event.VerdictStatus;
+import io.kubegrade.api.job.GradingRequest;
+import io.kubegrade.runner.browser.ProcessReaper;
+import io.kubegrade.runner.sink.EventSink;
+import io.kubegrade.runner.testing.CollectingSink;
+import io.kubegrade.runner.testing.SharedPool;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Browsers are replaced when they die, recover without restart when a page hangs, and no Chromium
+ * or chromedriver process outlives the pool - after exceptions, and after a runner killed with -9.
+ */
+class BrowserLifecycleIT {
+  private static final Challenge CLICK = catalogueChallenge(CLICK_CHALLENGE);
+  private static final String CORRECT = """
+      function App() {
+        const [label, setLabel] = React.useState('Click me');
+        return <button onClick={() => setLabel('Clicked')}>{label}</button>;
+      }
+      """;
+
+  @Test
+  void aHungPageIsRecoveredWithoutRestartingTheBrowser() {
+    PoolSettings settings = SharedPool.settings(1, "hang");
+    try (GradingPool pool = GradingPool.start(settings)) {
+      Set<Long> before = browserMainProcesses(settings);
+
+      assertThat(grade(pool, CLICK, "function App() { while (true) {} }").status()).isEqualTo(VerdictStatus.TIME_LIMIT_EXCEEDED);
+      assertThat(grade(pool, CLICK, CORRECT).status()).isEqualTo(VerdictStatus.ACCEPTED);
+
+      assertThat(before).hasSize(1);
+      assertThat(browserMainProcesses(settings)).isEqualTo(before);
+    }
+  }
+
+  @Test
+  void aBrowserThatDiedBetweenSubmissionsIsReplaced() {
+    PoolSettings settings = SharedPool.settings(1, "crash-idle");
+    try (GradingPool pool = GradingPool.start(settings)) {
+      assertThat(grade(pool, CLICK, CORRECT).status()).isEqualTo(VerdictStatus.ACCEPTED);
+      Set<Long> first = browserMainProcesses(settings);
+      kill(first);
+
+      assertThat(grade(pool, CLICK, CORRECT).status()).isEqualTo(VerdictStatus.ACCEPTED);
+      assertThat(first).hasSize(1);
+      assertThat(browserMainProcesses(settings)).hasSize(1).doesNotContainAnyElementsOf(first);
+    }
+    assertNoBrowserProcesses(settings);
+  }
+
+  @Test
+  void aBrowserThatDiesMidGradingIsReplacedAndTheSubmissionRetriedOnce() {
+    PoolSettings settings = SharedPool.settings(1, "crash-busy");
+    try (GradingPool pool = GradingPool.start(settings)) {
+      Set<Long> first = browserMainProcesses(settings);
+      CollectingSink events = new CollectingSink();
+      EventSink killOnFirstTest = event -> {
+        events.publish(event);
+        if (event.type() == EventType.TEST_STARTED && events.events().stream().filter(e -> e.type() == EventType.TEST_STARTED).count() == 1) {
+          kill(first);
+        }
+      };
+
+      Verdict verdict = grade(pool, CLICK, CORRECT, killOnFirstTest);
+
+      assertThat(verdict.status()).isEqualTo(VerdictStatus.ACCEPTED);
+      assertThat(events.events()).extracting(GradingEvent::type).filteredOn(t -> t == EventType.STARTED).hasSize(2);
+      assertThat(events.events()).filteredOn(GradingEvent::isTerminal).hasSize(1);
+      assertThat(events.events()).extracting(GradingEvent::seq)
+          .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, events.events().size()).boxed().toList());
+      assertThat(browserMainProcesses(settings)).hasSize(1).doesNotContainAnyElementsOf(first);
+    }
+    assertNoBrowserProcesses(settings);
+  }
+
+  /** SIGKILLs and waits until the processes are dead; not until reaped (chromedriver reaps lazily). */
+  private static void kill(Set<Long> pids) {
+    pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (pids.stream().anyMatch(BrowserLifecycleIT::running) && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+  }
+
+  private static boolean running(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  @Test
+  void noProcessOutlivesThePoolEvenWhenASinkThrows() {
+    PoolSettings settings = SharedPool.settings(2, "leak");
+    try (GradingPool pool = GradingPool.start(settings)) {
+      assertThat(ProcessReaper.tagged(settings.browser().workRoot().toString(), true)).isNotEmpty();
+      EventSink exploding = event -> {
+        if (event.type() == EventType.TEST_PASSED) {
+          throw new IllegalStateException("sink failure");
+        }
+      };
+      CompletableFuture<Verdict> failed = pool.submit(new GradingRequest("leak-1", CLICK, CORRECT, 1), exploding);
+      assertThat(failed).failsWithin(60, TimeUnit.SECONDS);
+      assertThat(grade(pool, CLICK, "function App() { for (;;) {} }").status()).isEqualTo(VerdictStatus.TIME_LIMIT_EXCEEDED);
+      assertThat(grade(pool, CLICK, CORRECT).status()).isEqualTo(VerdictStatus.ACCEPTED);
+    }
+    assertNoBrowserProcesses(settings);
+  }
+
+  @Test
+  void closingThePoolCancelsWhatHasNotRun() {
+    PoolSettings settings = SharedPool.settings(1, "cancel");
+    List<CompletableFuture<Verdict>> queued;
+    CollectingSink events = new CollectingSink();
+    try (GradingPool pool = GradingPool.start(settings)) {
+      queued = List.of(
+          pool.submit(new GradingRequest("c-1", CLICK, CORRECT, 1), events),
+          pool.submit(new GradingRequest("c-2", CLICK, CORRECT, 1), events),
+          pool.submit(new GradingRequest("c-3", CLICK, CORRECT, 1), events));
+    }
+    List<VerdictStatus> statuses = queued.stream().map(CompletableFuture::join).map(Verdict::status).toList();
+    assertThat(statuses).allMatch(s -> s == VerdictStatus.ACCEPTED || s == VerdictStatus.CANCELLED);
+    assertThat(statuses).contains(VerdictStatus.CANCELLED);
+    assertThat(events.events().stream().filter(GradingEvent::isTerminal).map(GradingEvent::submissionId))
+        .containsExactlyInAnyOrder("c-1", "c-2", "c-3");
+    assertNoBrowserProcesses(settings);
+  }
+
+  @Test
+  void browsersOfAKilledRunnerAreReapedByTheNextOne() throws Exception {
+    PoolSettings settings = SharedPool.settings(1, "orphans");
+    String root = settings.browser().workRoot().toString();
+    Path jar = Path.of(System.getProperty("kubegrade.runnerJar", "target/kubegrade-runner.jar"));
+    Path loop = Files.writeString(Files.createTempFile("loop", ".jsx"), "function App() { while (true) {} }");
+    Path challenge = Path.of(System.getProperty("kubegrade.challenges", "../challenges")).resolve(CLICK_CHALLENGE);
+    ProcessBuilder builder = new ProcessBuilder("java", "-jar", jar.toString(), "grade", "--challenge", challenge.toString(), loop.toString())
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+    builder.environment().put("KUBEGRADE_WORK_DIR", root);
+    Process runner = builder.start();
+    String childTag = root + "/b-" + runner.pid() + "-";
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (browserCount(childTag) < 3 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    runner.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no shutdown hook, no finally
+    Thread.sleep(500);
+    assertThat(browserCount(childTag)).as("browsers orphaned by the killed runner").isPositive();
+
+    try (GradingPool pool = GradingPool.start(settings)) {
+      assertThat(browserCount(childTag)).as("orphans after the next runner started").isZero();
+      assertThat(grade(pool, CLICK, CORRECT).status()).isEqualTo(VerdictStatus.ACCEPTED);
+    }
+    assertNoBrowserProcesses(settings);
+  }
+
+  private static long browserCount(String tagPrefix) {
+    return ProcessReaper.tagged(tagPrefix, true).size();
+  }
+
+  static Set<Long> browserMainProcesses(PoolSettings settings) {
+    return ProcessReaper.tagged(settings.browser().workRoot().toString(), true).stream()
+        .filter(p -> {
+          String command = p.info().command().orElse("");
+          return (command.endsWith("/chromium") || command.endsWith("/chrome"))
+              && !p.info().commandLine().orElse("").contains("--type=");
+        })
+        .map(ProcessHandle::pid).collect(Collectors.toSet());
+  }
+
+  static void assertNoBrowserProcesses(PoolSettings settings) {
+    assertThat(ProcessReaper.tagged(settings.browser().workRoot().toString(), true))
+        .as("processes left under " + settings.browser().workRoot()).isEmpty();
+  }
+}
