@@ -54,12 +54,22 @@
     var aria = el.getAttribute('aria-label');
     if (aria && norm(aria)) return norm(aria);
     if (el.labels && el.labels.length) {
-      return norm(Array.prototype.map.call(el.labels, function (l) { return l.textContent; }).join(' '));
+      return norm(Array.prototype.map.call(el.labels, labelText).join(' '));
     }
     if (el.matches('input[type=button], input[type=submit], input[type=reset]')) return norm(el.value);
     if (el.matches('img, input[type=image], area')) return norm(el.getAttribute('alt'));
     if (el.matches('input, textarea, select')) return norm(el.getAttribute('title') || el.getAttribute('placeholder'));
     return norm(el.textContent) || norm(el.getAttribute('title'));
+  }
+  // A label's own words: the text of form controls nested in it (a select's options) is not part of it.
+  var CONTROLS = { BUTTON: 1, INPUT: 1, METER: 1, OUTPUT: 1, PROGRESS: 1, SELECT: 1, TEXTAREA: 1 };
+  function labelText(node) {
+    var s = '';
+    for (var n = node.firstChild; n; n = n.nextSibling) {
+      if (n.nodeType === 3) s += n.data;
+      else if (n.nodeType === 1 && !CONTROLS[n.tagName]) s += ' ' + labelText(n) + ' ';
+    }
+    return s;
   }
   function ownText(el) {
     var s = '';
@@ -80,7 +90,7 @@
     }
     if (t.label != null) {
       var want = norm(t.label), found = [];
-      all('label').forEach(function (l) { if (norm(l.textContent) === want && l.control) found.push(l.control); });
+      all('label').forEach(function (l) { if (norm(labelText(l)) === want && l.control) found.push(l.control); });
       all('[aria-label], [aria-labelledby]').forEach(function (el) {
         if (accessibleName(el) === want && found.indexOf(el) < 0) found.push(el);
       });

@@ -1,0 +1,1 @@
+const App = () => <button aria-label="Say hello">👋</button>;

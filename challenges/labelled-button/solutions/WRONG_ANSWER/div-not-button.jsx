@@ -1,0 +1,3 @@
+function App() {
+  return <div className="button">Say hello</div>;
+}

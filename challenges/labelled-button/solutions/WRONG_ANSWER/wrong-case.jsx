@@ -1,0 +1,3 @@
+function App() {
+  return <button>Say Hello</button>;
+}

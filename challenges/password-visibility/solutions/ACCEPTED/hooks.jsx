@@ -1,0 +1,10 @@
+function App() {
+  const [visible, setVisible] = React.useState(false);
+  return (
+    <div>
+      <label htmlFor="pw">Password</label>
+      <input id="pw" type={visible ? 'text' : 'password'} />
+      <button type="button" onClick={() => setVisible(v => !v)}>{visible ? 'Hide' : 'Show'}</button>
+    </div>
+  );
+}

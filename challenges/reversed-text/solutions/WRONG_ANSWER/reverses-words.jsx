@@ -1,0 +1,10 @@
+function App() {
+  const [text, setText] = React.useState('');
+  return (
+    <div>
+      <label htmlFor="t">Text</label>
+      <input id="t" value={text} onChange={e => setText(e.target.value)} />
+      <p id="reversed">{text.split(' ').reverse().join(' ')}</p>
+    </div>
+  );
+}

@@ -1,0 +1,11 @@
+const TEXT = 'React lets you build user interfaces out of individual pieces called components.';
+
+export default function App() {
+  const [open, setOpen] = React.useState(false);
+  return (
+    <div>
+      <p id="text">{open ? TEXT : TEXT.slice(0, 20) + '…'}</p>
+      <button onClick={() => setOpen(o => !o)}>{open ? 'Show less' : 'Show more'}</button>
+    </div>
+  );
+}

@@ -1,0 +1,10 @@
+const TEXT = 'React lets you build user interfaces out of individual pieces called components.';
+function App() {
+  const [open, setOpen] = React.useState(false);
+  return (
+    <div>
+      <p id="text">{open ? TEXT : TEXT.slice(0, 21) + '…'}</p>
+      <button onClick={() => setOpen(o => !o)}>{open ? 'Show less' : 'Show more'}</button>
+    </div>
+  );
+}

@@ -1,0 +1,18 @@
+function App() {
+  const [items, setItems] = React.useState([]);
+  const [text, setText] = React.useState('');
+  const add = e => {
+    e.preventDefault();
+    if (!text.trim()) return;
+    setItems([...items, text.trim()]);
+    setText('');
+  };
+  return (
+    <form onSubmit={add}>
+      <label htmlFor="item">New item</label>
+      <input id="item" value={text} onChange={e => setText(e.target.value)} />
+      <button type="submit">Add</button>
+      <ul>{items.map((item, i) => <li key={i}>{item}</li>)}</ul>
+    </form>
+  );
+}
