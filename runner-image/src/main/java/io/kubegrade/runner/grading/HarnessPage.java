@@ -40,8 +40,12 @@ public final class HarnessPage {
     this.worldId = worldId;
   }
 
-  /** Opens a tab at {@code url}, waits for the libraries, and loads the inspector beside the page. */
-  public static HarnessPage open(ChromeBrowser browser, Watchdog watchdog, String url, String inspectorSource) {
+  /**
+   * Opens a tab at {@code url}, waits for the libraries, loads the inspector beside the page and,
+   * with {@code prewarm}, exercises Babel and React there before any submission code exists.
+   */
+  public static HarnessPage open(ChromeBrowser browser, Watchdog watchdog, String url, String inspectorSource,
+      boolean prewarm) {
     var driver = browser.driver();
     try {
       driver.switchTo().newWindow(WindowType.TAB);
@@ -57,6 +61,9 @@ public final class HarnessPage {
           Map.of("expression", inspectorSource, "contextId", worldId, "returnByValue", true));
       if (loaded.containsKey("exceptionDetails")) {
         throw new BrowserCrashedException("the inspector failed to load: " + loaded.get("exceptionDetails"), null);
+      }
+      if (prewarm) {
+        browser.cdp("Runtime.evaluate", Map.of("expression", "window.__kubegrade.warm()", "returnByValue", true));
       }
       return new HarnessPage(browser, watchdog, handle, url, worldId);
     } catch (NoSuchSessionException | UnreachableBrowserException e) {

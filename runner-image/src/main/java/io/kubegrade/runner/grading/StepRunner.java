@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.interactions.PointerInput;
 
 /**
  * Executes steps on a {@link HarnessPage}: actions as real WebDriver input at coordinates the
@@ -80,6 +81,7 @@ final class StepRunner {
   private String act(Action a, Duration wait) {
     Target t = a.target();
     Actions input = new Actions(driver);
+    PointerInput mouse = new PointerInput(PointerInput.Kind.MOUSE, "default mouse");
     switch (a.type()) {
       case CLICK, DOUBLE_CLICK, CHECK, UNCHECK, TYPE, CLEAR -> {
         Map<String, Object> at = inspect(wait, "kubegradeInspector.locate(" + json(t) + "," + wait.toMillis() + ",true)");
@@ -90,16 +92,16 @@ final class StepRunner {
             || (a.type() == io.kubegrade.api.challenge.ActionType.UNCHECK && Boolean.FALSE.equals(at.get("checked")))) {
           return null;
         }
-        input.moveToLocation(intOf(at.get("x")), intOf(at.get("y")));
+        input.tick(mouse.createPointerMove(Duration.ZERO, PointerInput.Origin.viewport(), intOf(at.get("x")), intOf(at.get("y"))));
         switch (a.type()) {
-          case DOUBLE_CLICK -> input.doubleClick();
-          case TYPE -> input.click()
+          case DOUBLE_CLICK -> click(click(input, mouse), mouse);
+          case TYPE -> click(input, mouse)
               .keyDown(org.openqa.selenium.Keys.CONTROL).sendKeys(org.openqa.selenium.Keys.END)
               .keyUp(org.openqa.selenium.Keys.CONTROL).sendKeys(a.text());
-          case CLEAR -> input.click()
+          case CLEAR -> click(input, mouse)
               .keyDown(org.openqa.selenium.Keys.CONTROL).sendKeys("a").keyUp(org.openqa.selenium.Keys.CONTROL)
               .sendKeys(org.openqa.selenium.Keys.BACK_SPACE);
-          default -> input.click();
+          default -> click(input, mouse);
         }
       }
       case HOVER -> {
@@ -107,14 +109,14 @@ final class StepRunner {
         if (!Boolean.TRUE.equals(at.get("ok"))) {
           return cannot(a, at);
         }
-        input.moveToLocation(intOf(at.get("x")), intOf(at.get("y")));
+        input.tick(mouse.createPointerMove(Duration.ZERO, PointerInput.Origin.viewport(), intOf(at.get("x")), intOf(at.get("y"))));
       }
       case UNHOVER -> {
         Map<String, Object> at = inspect(wait, "kubegradeInspector.awayFrom(" + json(t) + ")");
         if (!Boolean.TRUE.equals(at.get("ok"))) {
           return cannot(a, at);
         }
-        input.moveToLocation(intOf(at.get("x")), intOf(at.get("y")));
+        input.tick(mouse.createPointerMove(Duration.ZERO, PointerInput.Origin.viewport(), intOf(at.get("x")), intOf(at.get("y"))));
       }
       case PRESS -> {
         if (t != null) {
@@ -142,6 +144,12 @@ final class StepRunner {
     }
     page.perform(wait.plus(GRACE), input);
     return null;
+  }
+
+  /** Press and release the left button where the pointer is (Actions.click() would move it first). */
+  private static Actions click(Actions input, PointerInput mouse) {
+    return input.tick(mouse.createPointerDown(PointerInput.MouseButton.LEFT.asArg()))
+        .tick(mouse.createPointerUp(PointerInput.MouseButton.LEFT.asArg()));
   }
 
   private static String cannot(Action a, Map<String, Object> r) {

@@ -46,12 +46,12 @@ final class BrowserSlot implements AutoCloseable {
   void start() {
     browser = ChromeBrowser.launch(settings.browser(), server.port());
     home = browser.driver().getWindowHandle();
-    next = prepare();
+    next = prepare(settings.prewarm());
   }
 
   Verdict grade(GradingRequest request, EventSequence events, EventSink sink) {
     if (next == null) {
-      next = prepare();
+      next = prepare(false);
     }
     used = next;
     next = null;
@@ -59,8 +59,11 @@ final class BrowserSlot implements AutoCloseable {
     return new SubmissionGrader(used, browser.driver(), request.challenge(), events, sink).grade(request.source());
   }
 
-  /** Throws away the used page and anything it opened, then prepares the next one. */
-  void recycle() {
+  /**
+   * Throws away the used page and anything it opened, then prepares the next one - warmed up only
+   * when {@code idle} (with jobs waiting, the warm-up would cost more than it saves).
+   */
+  void recycle(boolean idle) {
     try {
       if (graded >= settings.recycleAfter()) {
         log.info("slot {}: restarting its browser after {} submissions", index, graded);
@@ -81,7 +84,7 @@ final class BrowserSlot implements AutoCloseable {
       // Origins differ per submission, but a cookie may be set for the parent domain: clear them.
       browser.cdp("Network.clearBrowserCookies", Map.of());
       driver.manage().logs().get("browser");
-      next = prepare();
+      next = prepare(idle && settings.prewarm());
     } catch (BrowserCrashedException | WebDriverException e) {
       log.warn("slot {}: browser unusable ({}), starting a new one", index, e.getMessage());
       restart();
@@ -95,10 +98,10 @@ final class BrowserSlot implements AutoCloseable {
     start();
   }
 
-  private HarnessPage prepare() {
+  private HarnessPage prepare(boolean warm) {
     String url = server.newPageUrl();
     try {
-      return HarnessPage.open(browser, watchdog, url, inspector);
+      return HarnessPage.open(browser, watchdog, url, inspector, warm);
     } catch (RuntimeException e) {
       server.release(url);
       throw e;

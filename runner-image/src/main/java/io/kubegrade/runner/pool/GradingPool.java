@@ -77,6 +77,11 @@ public final class GradingPool implements AutoCloseable {
     return settings.size();
   }
 
+  /** Browsers free right now, each with a page prepared: a submission now pays only for itself. */
+  public int readySlots() {
+    return idle.size();
+  }
+
   public CompletableFuture<Verdict> submit(GradingRequest request, EventSink sink) {
     CompletableFuture<Verdict> result = new CompletableFuture<>();
     Pending job = new Pending(request, sink, result);
@@ -134,7 +139,11 @@ public final class GradingPool implements AutoCloseable {
     } finally {
       if (!closed) {
         try {
-          slot.recycle();
+          boolean waiting;
+          synchronized (pending) {
+            waiting = !pending.isEmpty();
+          }
+          slot.recycle(!waiting);
         } catch (RuntimeException e) {
           log.error("slot could not be recycled: {}", e.toString());
         }

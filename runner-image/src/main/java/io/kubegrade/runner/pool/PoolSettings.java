@@ -7,9 +7,11 @@ import java.util.Map;
 
 /**
  * The pool's configuration: {@code size} browsers, each restarted after {@code recycleAfter}
- * submissions to bound slow growth (caches, leaked renderer memory).
+ * submissions to bound slow growth (caches, leaked renderer memory). {@code prewarm} runs Babel and
+ * React a few times in each prepared page so submissions meet warm JIT code: worth it for a pool,
+ * not for a one-shot grade where preparing the page is itself on the clock.
  */
-public record PoolSettings(BrowserSettings browser, int size, int recycleAfter) {
+public record PoolSettings(BrowserSettings browser, int size, int recycleAfter, boolean prewarm) {
 
   public PoolSettings {
     if (size < 1 || size > 64) {
@@ -22,7 +24,7 @@ public record PoolSettings(BrowserSettings browser, int size, int recycleAfter) 
 
   /**
    * From environment variables (KUBEGRADE_CHROMIUM, KUBEGRADE_CHROMEDRIVER, KUBEGRADE_WORK_DIR,
-   * KUBEGRADE_POOL_SIZE, KUBEGRADE_JS_HEAP_MB, KUBEGRADE_RECYCLE_AFTER), each overridable by the
+   * KUBEGRADE_POOL_SIZE, KUBEGRADE_JS_HEAP_MB, KUBEGRADE_RECYCLE_AFTER, KUBEGRADE_PREWARM), each overridable by the
    * system property of the same name in lower case with dots (kubegrade.pool.size).
    */
   public static PoolSettings fromEnvironment(Map<String, String> env) {
@@ -34,11 +36,16 @@ public record PoolSettings(BrowserSettings browser, int size, int recycleAfter) 
         Duration.ofSeconds(30));
     return new PoolSettings(browser,
         Integer.parseInt(setting(env, "KUBEGRADE_POOL_SIZE", "1")),
-        Integer.parseInt(setting(env, "KUBEGRADE_RECYCLE_AFTER", "500")));
+        Integer.parseInt(setting(env, "KUBEGRADE_RECYCLE_AFTER", "500")),
+        Boolean.parseBoolean(setting(env, "KUBEGRADE_PREWARM", "true")));
   }
 
   public PoolSettings withSize(int newSize) {
-    return new PoolSettings(browser, newSize, recycleAfter);
+    return new PoolSettings(browser, newSize, recycleAfter, prewarm);
+  }
+
+  public PoolSettings withPrewarm(boolean warm) {
+    return new PoolSettings(browser, size, recycleAfter, warm);
   }
 
   static String setting(Map<String, String> env, String name, String fallback) {
