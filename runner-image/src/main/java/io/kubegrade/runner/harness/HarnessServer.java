@@ -45,10 +45,10 @@ public final class HarnessServer implements AutoCloseable {
   private static final String PAGE = """
       <!doctype html>
       <html lang="en"><head><meta charset="utf-8"><title>kubegrade</title><link rel="icon" href="data:,">
-      <script src="%1$s/lib/react.js"></script>
-      <script src="%1$s/lib/react-dom.js"></script>
-      <script src="%1$s/lib/babel.js"></script>
-      <script src="%1$s/lib/harness.js"></script>
+      <script crossorigin="anonymous" src="%1$s/lib/react.js"></script>
+      <script crossorigin="anonymous" src="%1$s/lib/react-dom.js"></script>
+      <script crossorigin="anonymous" src="%1$s/lib/babel.js"></script>
+      <script crossorigin="anonymous" src="%1$s/lib/harness.js"></script>
       </head><body><div id="root"></div></body></html>
       """.formatted(LIBRARY_ORIGIN);
 
@@ -153,6 +153,11 @@ public final class HarnessServer implements AutoCloseable {
     headers.set("X-Content-Type-Options", "nosniff");
     headers.set("Referrer-Policy", "no-referrer");
     headers.set("Cache-Control", cacheable ? "public, max-age=31536000, immutable" : "no-store");
+    if (cacheable) {
+      // Loaded with crossorigin=anonymous: without CORS, errors thrown through these scripts
+      // (the submission runs via the harness) would reach the page as a bare "Script error.".
+      headers.set("Access-Control-Allow-Origin", "*");
+    }
     exchange.sendResponseHeaders(status, body.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(body);
