@@ -56,6 +56,18 @@ the next page (a fresh tab at a fresh origin with React, ReactDOM and Babel load
 inspector in its isolated world), which a warm pool does while no submission waits - the
 "back-to-back cycle" row shows the cost when submissions arrive faster than that.
 
+Where the runner is behind the peer, and why:
+
+- **Back-to-back cycle / throughput per browser.** Replacing a page costs a new tab, loading
+  React, ReactDOM and Babel into a fresh origin (code-cached, but Babel's 2.8 MB still has to
+  initialise) and the isolated world - roughly half a second of browser time. The peer's
+  \`setcontent\` page never loads Babel (it compiles in Node) and shares one origin between
+  submissions, which the runner's isolation rules out. Moving compilation to a long-lived trusted
+  tab, and re-navigating the used tab instead of opening a new one, are the next steps.
+- **Cold start** includes starting the JVM, Selenium and chromedriver, then preparing the first
+  page; the peer's cold figure starts with Node already running. A class-data-sharing archive
+  (planned for the runner image) is the first lever.
+
 Raw output:
 
 \`\`\`

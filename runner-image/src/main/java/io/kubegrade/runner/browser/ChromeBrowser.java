@@ -195,10 +195,6 @@ public final class ChromeBrowser implements AutoCloseable {
     }
   }
 
-  public boolean isAlive() {
-    return service.isRunning();
-  }
-
   /** Quits the browser (bounded: a hung browser cannot hold us), then kills whatever is left. */
   @Override
   public void close() {
@@ -219,17 +215,25 @@ public final class ChromeBrowser implements AutoCloseable {
         log.debug("stopping chromedriver: {}", e.toString());
       }
     }
-    // Chromium exits after quit() returns; wait briefly, then kill whatever still carries our tag.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-    while (!ProcessReaper.tagged(dir.toString(), false).isEmpty() && System.nanoTime() < deadline) {
-      ProcessReaper.tagged(dir.toString(), false).forEach(ProcessHandle::destroy);
-      sleepQuietly(50);
-    }
-    int left = ProcessReaper.kill(dir.toString());
-    if (left > 0) {
-      log.debug("killed {} browser processes that outlived quit()", left);
+    // Chromium exits after quit() returns: ask what still carries our tag to stop, then kill it,
+    // and wait (bounded) until each has really stopped - not merely lost its /proc entries.
+    List<ProcessHandle> left = ProcessReaper.tagged(dir.toString(), false);
+    left.forEach(ProcessHandle::destroy);
+    waitForExit(left, 2);
+    left.forEach(ProcessHandle::destroyForcibly);
+    int late = ProcessReaper.kill(dir.toString());
+    waitForExit(left, 3);
+    if (late > 0) {
+      log.debug("killed {} browser processes that outlived quit()", late);
     }
     deleteTree(dir);
+  }
+
+  private static void waitForExit(List<ProcessHandle> processes, int seconds) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (processes.stream().anyMatch(p -> ProcessReaper.isRunning(p.pid())) && System.nanoTime() < deadline) {
+      sleepQuietly(20);
+    }
   }
 
   private static void sleepQuietly(long ms) {

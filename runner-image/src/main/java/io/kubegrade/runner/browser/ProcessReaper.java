@@ -44,6 +44,16 @@ public final class ProcessReaper {
     return found;
   }
 
+  /** Running, as opposed to exited or exited-but-not-yet-reaped (a zombie holds nothing but a PID). */
+  public static boolean isRunning(long pid) {
+    try {
+      String stat = Files.readString(PROC.resolve(pid + "/stat"));
+      return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
   /** Kills every process carrying {@code tag}; returns how many were alive. */
   public static int kill(String tag) {
     List<ProcessHandle> victims = tagged(tag, false);

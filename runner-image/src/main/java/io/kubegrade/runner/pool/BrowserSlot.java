@@ -50,6 +50,9 @@ final class BrowserSlot implements AutoCloseable {
   }
 
   Verdict grade(GradingRequest request, EventSequence events, EventSink sink) {
+    if (browser == null) {
+      start(); // an earlier restart failed; try again now rather than fail every job
+    }
     if (next == null) {
       next = prepare(false);
     }

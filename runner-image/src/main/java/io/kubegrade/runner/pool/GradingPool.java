@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A warm pool of browsers. {@link #submit} grades on the next free browser and publishes STARTED,
  * per-test events and exactly one VERDICT to the sink. A browser failure is retried once on a fresh
- * browser, then reported as INTERNAL_ERROR; closing the pool cancels (CANCELLED) what has not run.
+ * browser, then reported as INTERNAL_ERROR, as is any other failure; closing the pool cancels
+ * (CANCELLED) what has not run. The future fails only when the verdict itself cannot be delivered.
  */
 public final class GradingPool implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GradingPool.class);
@@ -115,6 +116,7 @@ public final class GradingPool implements AutoCloseable {
       return;
     }
     EventSequence events = new EventSequence(job.request().submissionId(), job.request().firstSeq());
+    int total = job.request().challenge().tests().size();
     Verdict verdict = null;
     try {
       for (int attempt = 1; verdict == null; attempt++) {
@@ -124,13 +126,19 @@ public final class GradingPool implements AutoCloseable {
         } catch (BrowserCrashedException e) {
           log.warn("grading {} failed on the browser (attempt {}): {}", job.request().submissionId(), attempt, e.getMessage());
           if (attempt == 2) {
-            verdict = Verdict.of(VerdictStatus.INTERNAL_ERROR,
-                "the grader failed twice: " + e.getMessage(), job.request().challenge().tests().size(), 0);
+            verdict = Verdict.of(VerdictStatus.INTERNAL_ERROR, "the grader failed twice: " + e.getMessage(), total, 0);
           } else {
             slot.restart();
           }
         }
       }
+    } catch (RuntimeException e) {
+      // A bug or a failing sink: still end the submission with a verdict, never leave it running.
+      log.error("grading {} failed", job.request().submissionId(), e);
+      verdict = Verdict.of(VerdictStatus.INTERNAL_ERROR, "the grader failed: "
+          + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), total, 0);
+    }
+    try {
       job.sink().publish(events.verdict(verdict));
       job.sink().flush();
       job.result().complete(verdict);

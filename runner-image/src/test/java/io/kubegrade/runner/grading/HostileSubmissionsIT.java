@@ -18,12 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SharedPool.class)
 class HostileSubmissionsIT {
   private static final Challenge CLICK = catalogueChallenge(CLICK_CHALLENGE);
-  private static final String CORRECT = """
-      function App() {
-        const [label, setLabel] = React.useState('Click me');
-        return <button onClick={() => setLabel('Clicked')}>{label}</button>;
-      }
-      """;
+  private static final String CORRECT = io.kubegrade.runner.testing.Grading.CLICK_CORRECT;
 
   @Test
   void infiniteLoopInRenderIsTimeLimitExceededAndTheBrowserGradesTheNextSubmission(GradingPool pool) {

@@ -1,6 +1,5 @@
 package io.kubegrade.runner.security;
 
-import static io.kubegrade.runner.testing.Grading.challenge;
 import static io.kubegrade.runner.testing.Grading.grade;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,21 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(SharedPool.class)
 class NetworkSealIT {
-  private static final Challenge RENDERS = challenge("""
-      id: network-probe
-      title: Network probe
-      statement: Renders a status line.
-      tests:
-        - name: renders
-          steps:
-            - expect: present
-              target: "#status"
-            - do: click
-              target: "#go"
-            - expect: text
-              target: "#status"
-              equals: done
-      """);
+  private static final Challenge RENDERS = io.kubegrade.runner.testing.Grading.PROBE;
 
   @Test
   void noRequestLeavesThePage(GradingPool pool) throws Exception {

@@ -40,6 +40,30 @@ public final class Grading {
     }
   }
 
-  /** The click-changes-label task, as the benchmark and the hostile tests use it. */
+  /** The catalogue's click-changes-label task, and a solution that passes it. */
   public static final String CLICK_CHALLENGE = "click-changes-label";
+  public static final String CLICK_CORRECT = """
+      function App() {
+        const [label, setLabel] = React.useState('Click me');
+        return <button onClick={() => setLabel('Clicked')}>{label}</button>;
+      }
+      """;
+
+  /**
+   * For probes whose real test is elsewhere (a canary, a marker file): passes when the submission
+   * renders {@code #go} and, once clicked, {@code #status} reading "done".
+   */
+  public static final Challenge PROBE = challenge("""
+      id: probe
+      title: Probe
+      statement: Click go, then the status reads done.
+      tests:
+        - name: go
+          steps:
+            - do: click
+              target: "#go"
+            - expect: text
+              target: "#status"
+              equals: done
+      """);
 }
