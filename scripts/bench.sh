@@ -50,20 +50,20 @@ new page per submission, Babel in Node) ran in the same run on the same machine.
 | throughput, pool saturated | $(val throughput) submissions/min ($(nproc) browsers) | | |
 | cold start: process start to verdict | $(val cold_median) ms | ${pc} ms (browser launch + grade, Node already warm) | |
 
-What the runner's warm figure includes: compiling the JSX (Babel, in the page), mounting, every
+What the runner's warm figure includes: compiling the JSX (Babel, in the browser's home tab), mounting, every
 check, the click, collecting console output, and publishing events. What it leaves out: preparing
-the next page (a fresh tab at a fresh origin with React, ReactDOM and Babel loaded and the
+the next page (a fresh tab at a fresh origin with React and ReactDOM loaded and the
 inspector in its isolated world), which a warm pool does while no submission waits - the
 "back-to-back cycle" row shows the cost when submissions arrive faster than that.
 
 Where the runner is behind the peer, and why:
 
-- **Back-to-back cycle / throughput per browser.** Replacing a page costs a new tab, loading
-  React, ReactDOM and Babel into a fresh origin (code-cached, but Babel's 2.8 MB still has to
-  initialise) and the isolated world - roughly half a second of browser time. The peer's
-  \`setcontent\` page never loads Babel (it compiles in Node) and shares one origin between
-  submissions, which the runner's isolation rules out. Moving compilation to a long-lived trusted
-  tab, and re-navigating the used tab instead of opening a new one, are the next steps.
+- **Back-to-back cycle / throughput per browser.** Replacing a page costs closing the old tab,
+  a new tab through chromedriver, loading React and ReactDOM into a fresh origin, and the
+  isolated world - about 0.4 s of browser time. The peer's \`setcontent\` page shares one origin
+  between submissions, which the runner's isolation rules out. Next steps: re-navigate the used
+  tab instead of opening a new one, and drive pages over their own DevTools socket as the home
+  tab already is (each chromedriver round trip costs 10-17 ms).
 - **Cold start** includes starting the JVM, Selenium and chromedriver, then preparing the first
   page; the peer's cold figure starts with Node already running. A class-data-sharing archive
   (planned for the runner image) is the first lever.

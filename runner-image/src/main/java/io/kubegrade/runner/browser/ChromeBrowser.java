@@ -169,6 +169,11 @@ public final class ChromeBrowser implements AutoCloseable {
     return dir.toString();
   }
 
+  /** A direct DevTools connection to one tab, independent of chromedriver's current window. */
+  public DevToolsSocket devTools(String windowHandle) {
+    return DevToolsSocket.connect(debuggerAddress, windowHandle);
+  }
+
   /** A DevTools Protocol command on the driver's current tab. */
   public Map<String, Object> cdp(String command, Map<String, Object> params) {
     return driver.executeCdpCommand(command, params);

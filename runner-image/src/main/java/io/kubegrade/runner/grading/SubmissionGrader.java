@@ -23,9 +23,8 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.logging.LogEntry;
 
 /**
- * Grades one submission on one prepared {@link HarnessPage}: compile and mount (one call into the
- * main world, compiled before any submitted code runs), then every test on a fresh mount, then the
- * verdict. Publishes TEST_STARTED / TEST_PASSED / TEST_FAILED as it goes; the caller publishes
+ * Grades one submission on one prepared {@link HarnessPage}: compile (in the browser's
+ * {@link HomeTab}, where no submitted code runs), mount, every test on a fresh mount, the verdict. Publishes TEST_STARTED / TEST_PASSED / TEST_FAILED as it goes; the caller publishes
  * STARTED and VERDICT.
  */
 public final class SubmissionGrader {
@@ -34,6 +33,7 @@ public final class SubmissionGrader {
   private static final Duration SHORT = Duration.ofSeconds(5);
 
   private final HarnessPage page;
+  private final HomeTab compiler;
   private final WebDriver driver;
   private final Challenge challenge;
   private final EventSequence events;
@@ -43,8 +43,10 @@ public final class SubmissionGrader {
   private RuntimeFailure runtimeError;
   private String screenshot;
 
-  public SubmissionGrader(HarnessPage page, WebDriver driver, Challenge challenge, EventSequence events, EventSink sink) {
+  public SubmissionGrader(HarnessPage page, HomeTab compiler, WebDriver driver, Challenge challenge,
+      EventSequence events, EventSink sink) {
     this.page = page;
+    this.compiler = compiler;
     this.driver = driver;
     this.challenge = challenge;
     this.events = events;
@@ -60,17 +62,17 @@ public final class SubmissionGrader {
     VerdictStatus ended = null;
     String endMessage = null;
     try {
-      Map<String, Object> mounted = mount(stepTimeout, "window.__kubegrade.run(" + jsString(source) + ")");
-      String status = String.valueOf(mounted.get("status"));
-      if (status.equals("compile")) {
-        CompileError error = new CompileError(String.valueOf(mounted.get("message")),
-            intOrNull(mounted.get("line")), intOrNull(mounted.get("column")));
+      Map<String, Object> compiled = compiler.compile(source);
+      if ("compile".equals(compiled.get("status"))) {
+        CompileError error = new CompileError(String.valueOf(compiled.get("message")),
+            intOrNull(compiled.get("line")), intOrNull(compiled.get("column")));
         skipFrom(0, "not run: the submission does not compile");
         return finish(VerdictStatus.COMPILE_ERROR, "compile error"
             + (error.line() != null ? " at line " + error.line() + ", column " + error.column() : "")
             + ": " + error.message(), start, error);
       }
-      if (status.equals("no-component")) {
+      Map<String, Object> mounted = mount(stepTimeout, "window.__kubegrade.run(" + jsString(String.valueOf(compiled.get("code"))) + ")");
+      if ("no-component".equals(mounted.get("status"))) {
         skipFrom(0, "not run: no component to render");
         runtimeError = new RuntimeFailure(String.valueOf(mounted.get("message")), null);
         return finish(VerdictStatus.RUNTIME_ERROR, String.valueOf(mounted.get("message")), start, null);
@@ -108,7 +110,7 @@ public final class SubmissionGrader {
     return asMap(answer);
   }
 
-  private static String jsString(String s) {
+  static String jsString(String s) {
     try {
       return io.kubegrade.api.Json.mapper().writeValueAsString(s);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

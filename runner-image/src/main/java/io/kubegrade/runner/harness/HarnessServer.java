@@ -32,6 +32,8 @@ public final class HarnessServer implements AutoCloseable {
    * caches serve Babel's 2.8 MB already compiled instead of parsing it for every page.
    */
   public static final String LIBRARY_ORIGIN = "http://lib." + DOMAIN;
+  /** The page each browser's home tab shows: Babel, loaded once per browser, no submission code. */
+  public static final String COMPILER_URL = "http://compiler." + DOMAIN + "/";
 
   /**
    * No network for the page at all (connect-src/form-action 'none': a submission cannot POST to
@@ -47,16 +49,24 @@ public final class HarnessServer implements AutoCloseable {
       <html lang="en"><head><meta charset="utf-8"><title>kubegrade</title><link rel="icon" href="data:,">
       <script crossorigin="anonymous" src="%1$s/lib/react.js"></script>
       <script crossorigin="anonymous" src="%1$s/lib/react-dom.js"></script>
-      <script crossorigin="anonymous" src="%1$s/lib/babel.js"></script>
       <script crossorigin="anonymous" src="%1$s/lib/harness.js"></script>
       </head><body><div id="root"></div></body></html>
+      """.formatted(LIBRARY_ORIGIN);
+
+  private static final String COMPILER_PAGE = """
+      <!doctype html>
+      <html lang="en"><head><meta charset="utf-8"><title>kubegrade compiler</title><link rel="icon" href="data:,">
+      <script crossorigin="anonymous" src="%1$s/lib/babel.js"></script>
+      <script crossorigin="anonymous" src="%1$s/lib/compiler.js"></script>
+      </head><body></body></html>
       """.formatted(LIBRARY_ORIGIN);
 
   private static final Map<String, String> LIBRARIES = Map.of(
       "react.js", "/META-INF/resources/webjars/react/18.3.1/umd/react.production.min.js",
       "react-dom.js", "/META-INF/resources/webjars/react-dom/18.3.1/umd/react-dom.production.min.js",
       "babel.js", "/META-INF/resources/webjars/babel__standalone/7.21.2/babel.min.js",
-      "harness.js", "/io/kubegrade/runner/harness/harness.js");
+      "harness.js", "/io/kubegrade/runner/harness/harness.js",
+      "compiler.js", "/io/kubegrade/runner/harness/compiler.js");
 
   private final SecureRandom random = new SecureRandom();
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
@@ -133,6 +143,8 @@ public final class HarnessServer implements AutoCloseable {
         send(exchange, 403, "text/plain", "kubegrade: no network".getBytes(StandardCharsets.UTF_8), false);
       } else if (host.equals(LIBRARY_ORIGIN.substring(7)) && path.startsWith("/lib/") && libraries.containsKey(path.substring(5))) {
         send(exchange, 200, "text/javascript; charset=utf-8", libraries.get(path.substring(5)), true);
+      } else if (path.equals("/") && (COMPILER_URL.equals("http://" + host + "/"))) {
+        send(exchange, 200, "text/html; charset=utf-8", COMPILER_PAGE.getBytes(StandardCharsets.UTF_8), false);
       } else if (path.equals("/") && pending.remove(tokenOf(host))) {
         send(exchange, 200, "text/html; charset=utf-8", PAGE.getBytes(StandardCharsets.UTF_8), false);
       } else {

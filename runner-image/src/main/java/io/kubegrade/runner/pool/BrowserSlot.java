@@ -6,6 +6,7 @@ import io.kubegrade.api.job.GradingRequest;
 import io.kubegrade.runner.browser.BrowserCrashedException;
 import io.kubegrade.runner.browser.ChromeBrowser;
 import io.kubegrade.runner.grading.HarnessPage;
+import io.kubegrade.runner.grading.HomeTab;
 import io.kubegrade.runner.grading.SubmissionGrader;
 import io.kubegrade.runner.grading.Watchdog;
 import io.kubegrade.runner.harness.HarnessServer;
@@ -17,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One browser and its next page, prepared in advance (fresh origin, libraries loaded, inspector in
- * place) so a submission pays only for its own work. The browser keeps a blank home tab that no
- * submission ever runs in: closing a submission's tab never ends the WebDriver session.
+ * place) so a submission pays only for its own work. The browser's {@link HomeTab}, where no
+ * submission ever runs, compiles submissions and keeps the WebDriver session alive.
  */
 final class BrowserSlot implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BrowserSlot.class);
@@ -30,7 +31,7 @@ final class BrowserSlot implements AutoCloseable {
   private final String inspector;
 
   private ChromeBrowser browser;
-  private String home;
+  private HomeTab home;
   private HarnessPage next;
   private HarnessPage used;
   private int graded;
@@ -45,7 +46,7 @@ final class BrowserSlot implements AutoCloseable {
 
   void start() {
     browser = ChromeBrowser.launch(settings.browser(), server.port());
-    home = browser.driver().getWindowHandle();
+    home = HomeTab.open(browser);
     next = prepare(settings.prewarm());
   }
 
@@ -59,7 +60,7 @@ final class BrowserSlot implements AutoCloseable {
     used = next;
     next = null;
     graded++;
-    return new SubmissionGrader(used, browser.driver(), request.challenge(), events, sink).grade(request.source());
+    return new SubmissionGrader(used, home, browser.driver(), request.challenge(), events, sink).grade(request.source());
   }
 
   /**
@@ -78,9 +79,9 @@ final class BrowserSlot implements AutoCloseable {
         used = null;
       }
       var driver = browser.driver();
-      driver.switchTo().window(home);
+      driver.switchTo().window(home.handle());
       for (String handle : driver.getWindowHandles()) {
-        if (!handle.equals(home)) {
+        if (!handle.equals(home.handle())) {
           browser.closeTabDirectly(handle);
         }
       }
@@ -114,6 +115,10 @@ final class BrowserSlot implements AutoCloseable {
   private void closeBrowser() {
     next = null;
     used = null;
+    if (home != null) {
+      home.close();
+      home = null;
+    }
     if (browser != null) {
       browser.close();
       browser = null;

@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * The pool's configuration: {@code size} browsers, each restarted after {@code recycleAfter}
- * submissions to bound slow growth (caches, leaked renderer memory). {@code prewarm} runs Babel and
+ * submissions to bound slow growth (caches, leaked renderer memory). {@code prewarm} renders with
  * React a few times in each prepared page so submissions meet warm JIT code: worth it for a pool,
  * not for a one-shot grade where preparing the page is itself on the clock.
  */

@@ -1,14 +1,13 @@
-// kubegrade harness: runs in the page's main world, loaded after React, ReactDOM and Babel.
-// It compiles the submission before any submitted code runs, so the compile result can be trusted;
-// once the submission runs, everything in this world is the submission's to tamper with, and the
-// grader only uses what this script reports to choose between error kinds, never to pass a test.
+// kubegrade harness: runs in the page's main world, loaded after React and ReactDOM. It mounts the
+// submission, already compiled in the browser's home tab. Once the submission runs, everything in
+// this world is the submission's to tamper with, and the grader only uses what this script reports
+// to choose between error kinds, never to pass a test.
 (function () {
   'use strict';
-  var React = window.React, ReactDOM = window.ReactDOM, Babel = window.Babel;
+  var React = window.React, ReactDOM = window.ReactDOM;
   var createRoot = ReactDOM.createRoot, flushSync = ReactDOM.flushSync, h = React.createElement;
   var doc = document, FunctionCtor = Function, ErrorCtor = Error, push = Array.prototype.push;
   var getElementById = Document.prototype.getElementById;
-  try { delete window.Babel; } catch (e) { /* keep going */ }
 
   var compiled = null, root = null, errors = [], last = null;
   var HOOKS = ['useState', 'useEffect', 'useLayoutEffect', 'useRef', 'useMemo', 'useCallback',
@@ -36,21 +35,6 @@
     if (name === 'react') return React;
     if (name === 'react-dom' || name === 'react-dom/client') return ReactDOM;
     throw new ErrorCtor('import of "' + name + '" is not available here: only react and react-dom can be imported');
-  }
-
-  function compile(src) {
-    try {
-      compiled = Babel.transform(src, {
-        presets: ['react'], plugins: ['transform-modules-commonjs'],
-        sourceType: 'unambiguous', filename: 'Solution.jsx', retainLines: true
-      }).code;
-      return null;
-    } catch (e) {
-      var loc = e.loc || {};
-      var message = String(e.message || e).split('\n')[0].replace(/^Solution\.jsx: /, '');
-      return { status: 'compile', message: message, line: loc.line || null,
-        column: loc.column == null ? null : loc.column + 1 };
-    }
   }
 
   // Evaluates the module afresh (each test gets fresh module state) and finds the component:
@@ -101,25 +85,10 @@
     return errors.length ? { status: 'runtime', error: errors[0] } : { status: 'ok' };
   }
 
-  // Runs while the page is prepared, before any submission exists: compiles and renders a typical
-  // component a few times so the submission meets a JIT-warm Babel and React.
-  var SAMPLE = "import React, { useState } from 'react';\n" +
-    "export default function Sample({ start = 0 }) {\n" +
-    "  const [n, setN] = useState(start);\n" +
-    "  const [text, setText] = React.useState('');\n" +
-    "  return <div className=\"sample\"><p id=\"n\">Count: {n}</p>\n" +
-    "    <button onClick={() => setN(n + 1)}>+</button>\n" +
-    "    <label>Text <input value={text} onChange={e => setText(e.target.value)} /></label>\n" +
-    "    {text && <ul>{text.split('').map((c, i) => <li key={i}>{c}</li>)}</ul>}</div>;\n" +
-    "}\n" +
-    "class Other extends React.Component { render() { return <>{this.props.children}</>; } }\n";
+  // Runs while the page is prepared, before any submission exists: renders a typical tree a few
+  // times so the submission meets JIT-warm React.
   function warm() {
-    var t0 = performance.now();
-    for (var i = 0; i < 4; i++) {
-      Babel.transform(SAMPLE + '// ' + i, { presets: ['react'], plugins: ['transform-modules-commonjs'],
-        sourceType: 'unambiguous', filename: 'Solution.jsx', retainLines: true });
-    }
-    var box = doc.createElement('div');
+    var t0 = performance.now(), box = doc.createElement('div');
     for (var j = 0; j < 3; j++) {
       var r = createRoot(box);
       flushSync(function () { r.render(h('div', null, h('p', { id: 'n' }, 'Count: ', j), h('button', null, '+'))); });
@@ -130,7 +99,7 @@
 
   var api = Object.freeze({
     warm: warm,
-    run: function (src) { last = compile(src) || mount(); return last; },
+    run: function (code) { compiled = code; last = mount(); return last; },
     remount: function () { last = compiled == null ? { status: 'not-compiled' } : mount(); return last; },
     last: function () { return last; },
     errors: function () { return errors.slice(0, 20); }

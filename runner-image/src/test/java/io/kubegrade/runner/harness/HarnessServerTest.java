@@ -74,6 +74,17 @@ class HarnessServerTest {
   }
 
   @Test
+  void theCompilerPageIsServedAtItsFixedOrigin() throws Exception {
+    HttpResponse<String> first = get(HarnessServer.COMPILER_URL);
+    HttpResponse<String> again = get(HarnessServer.COMPILER_URL);
+
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(first.body()).contains("/lib/babel.js").contains("/lib/compiler.js");
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(get(server.newPageUrl()).body()).doesNotContain("babel");
+  }
+
+  @Test
   void aReleasedPageIsNoLongerServed() throws Exception {
     String url = server.newPageUrl();
     server.release(url);

@@ -1,0 +1,62 @@
+package io.kubegrade.runner.grading;
+
+import io.kubegrade.runner.browser.BrowserCrashedException;
+import io.kubegrade.runner.browser.ChromeBrowser;
+import io.kubegrade.runner.browser.DevToolsSocket;
+import io.kubegrade.runner.harness.HarnessServer;
+import java.time.Duration;
+import java.util.Map;
+import org.openqa.selenium.WebDriverException;
+
+/**
+ * A browser's first tab, kept for the browser's whole life: it anchors the WebDriver session (a
+ * submission closing its own tab never ends it) and compiles submissions with a Babel that is
+ * loaded and JIT-warm once per browser. No submission code ever runs here: the source is data,
+ * parsed by Babel and handed back as text.
+ */
+public final class HomeTab implements AutoCloseable {
+  private static final Duration COMPILE_LIMIT = Duration.ofSeconds(10);
+
+  private final String handle;
+  private final DevToolsSocket devTools;
+
+  private HomeTab(String handle, DevToolsSocket devTools) {
+    this.handle = handle;
+    this.devTools = devTools;
+  }
+
+  public static HomeTab open(ChromeBrowser browser) {
+    try {
+      var driver = browser.driver();
+      String handle = driver.getWindowHandle();
+      driver.get(HarnessServer.COMPILER_URL);
+      browser.cdp("Runtime.evaluate", Map.of("expression", "window.__kubegradeCompiler.warm()", "returnByValue", true));
+      // Its own DevTools connection: compiling needs no tab switch in chromedriver.
+      return new HomeTab(handle, browser.devTools(handle));
+    } catch (WebDriverException e) {
+      throw new BrowserCrashedException("cannot open the compiler tab: " + HarnessPage.firstLine(e), e);
+    }
+  }
+
+  public String handle() {
+    return handle;
+  }
+
+  /** Compiles {@code source}: {@code {status: ok, code}} or {@code {status: compile, message, line, column}}. */
+  @SuppressWarnings("unchecked")
+  Map<String, Object> compile(String source) {
+    var result = devTools.send("Runtime.evaluate", Map.of(
+        "expression", "window.__kubegradeCompiler.compile(" + SubmissionGrader.jsString(source) + ")",
+        "returnByValue", true), COMPILE_LIMIT);
+    var value = result.path("result").path("value");
+    if (!value.isObject()) {
+      throw new BrowserCrashedException("the compiler tab answered " + result, null);
+    }
+    return io.kubegrade.api.Json.mapper().convertValue(value, Map.class);
+  }
+
+  @Override
+  public void close() {
+    devTools.close();
+  }
+}
