@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 warm=${1:-30}; burst=${2:-60}; cold=${3:-5}
 scripts/setup.sh
 ./mvnw -B -ntp -q -DskipTests package >&2
-jar=runner-image/target/kubegrade-runner.jar
+jar=runner-image/target/kubegrade-runner-all.jar
 
 peer_src=${KUBEGRADE_PEER:-../shared/bench/puppeteer-peer}
 [ -d "$peer_src" ] || { echo "bench: peer not found at $peer_src (set KUBEGRADE_PEER)" >&2; exit 1; }

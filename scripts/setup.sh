@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what kubegrade needs on a Debian machine, idempotently: Chromium and its matching
-# chromedriver, redis-server, and a JDK 17+. Safe to run again; does nothing when all is there.
+# chromedriver, redis-server, a JDK 17+, and (scripts/install-servers.sh) FerretDB and MinIO. Safe to run again; does nothing when all is there.
 set -euo pipefail
 
 say() { printf 'setup: %s\n' "$*" >&2; }
@@ -38,6 +38,9 @@ browser=$(chromium --version 2>/dev/null | grep -oE '[0-9]+' | head -1 || true)
 driver=$(chromedriver --version 2>/dev/null | grep -oE '[0-9]+' | head -1 || true)
 [ -n "$browser" ] && [ "$browser" = "$driver" ] \
   || die "chromium ($browser) and chromedriver ($driver) must have the same major version"
+
+# The local platform's MongoDB-compatible and S3-compatible servers, built with Go.
+"$(dirname "$0")/install-servers.sh"
 
 # The Debian package starts a system redis-server; kubegrade's tests start their own on free ports.
 say "ready: $(chromium --version 2>/dev/null), $(chromedriver --version | cut -d' ' -f1-2), $(redis-server --version | cut -d' ' -f3), java $(java_major)"

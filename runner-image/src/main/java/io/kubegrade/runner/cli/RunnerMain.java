@@ -13,6 +13,10 @@ import io.kubegrade.runner.pool.PoolSettings;
 import io.kubegrade.runner.sink.EventSink;
 import io.kubegrade.runner.sink.RedisEventSink;
 import io.kubegrade.runner.sink.TerminationMessageSink;
+import io.kubegrade.runner.queue.QueueSettings;
+import io.kubegrade.runner.queue.QueueWorker;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -22,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 
 /** The runner's command line: {@code grade} one file, or {@code verify} challenge directories. */
 public final class RunnerMain {
@@ -37,6 +42,9 @@ public final class RunnerMain {
               [--redis redis://host:6379] [--termination-log /dev/termination-log]
             Grades one file and prints the verdict as JSON. Exit 0 when graded (whatever the
             verdict), 3 on INTERNAL_ERROR, 2 on bad input.
+        kubegrade-runner worker [--redis redis://host:6379] [--worker-id ID]
+            Runs a warm pool of KUBEGRADE_POOL_SIZE browsers fed by the Redis job stream until
+            stopped (SIGTERM drains the jobs in flight first).
         kubegrade-runner verify <challenge dir or catalogue root>...
             Grades every solution under <dir>/solutions/<EXPECTED_VERDICT>/ and checks each gets
             the verdict its folder names. Exit 0 when all match, 1 otherwise.
@@ -59,6 +67,7 @@ public final class RunnerMain {
     try {
       return switch (args[0]) {
         case "grade" -> grade(List.of(args).subList(1, args.length), env, out, err);
+        case "worker" -> worker(List.of(args).subList(1, args.length), env, err);
         case "verify" -> verify(List.of(args).subList(1, args.length), env, out, err);
         default -> usage(err, "unknown command '" + args[0] + "'");
       };
@@ -127,6 +136,42 @@ public final class RunnerMain {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static int worker(List<String> args, Map<String, String> env, PrintStream err) {
+    String redis = env.getOrDefault("KUBEGRADE_REDIS_URL", "redis://127.0.0.1:6379");
+    String workerId = env.getOrDefault("KUBEGRADE_WORKER_ID", hostName() + "-" + ProcessHandle.current().pid());
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      switch (a) {
+        case "--redis" -> redis = value(args, ++i, a);
+        case "--worker-id" -> workerId = value(args, ++i, a);
+        default -> {
+          return usage(err, "unexpected argument '" + a + "'");
+        }
+      }
+    }
+    RedisClient client = RedisClient.create(RedisURI.create(redis));
+    GradingPool pool = GradingPool.start(PoolSettings.fromEnvironment(env));
+    QueueWorker worker = QueueWorker.start(client, pool, QueueSettings.defaults(workerId));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      worker.close();
+      pool.close();
+      client.shutdown();
+      stopped.countDown();
+    }, "kubegrade-worker-shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return OK;
+  }
+
+  private static String hostName() {
+    String host = System.getenv("HOSTNAME");
+    return host == null || host.isBlank() ? "worker" : host;
   }
 
   private static int verify(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {

@@ -1,6 +1,7 @@
 package io.kubegrade.runner.sink;
 
 import io.kubegrade.api.event.GradingEvent;
+import io.kubegrade.api.redis.RedisLayout;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
@@ -15,56 +16,47 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes events to Redis. Each event is appended to its submission's history list and then
- * published on {@value #CHANNEL}, atomically, in one script: a subscriber that subscribes first and
- * then reads the history cannot miss an event, and de-duplicates by {@code seq}. The script refuses
- * a sequence number it has already stored, so a retried publish never duplicates an event.
+ * Publishes events to Redis through {@link RedisLayout#APPEND_EVENT}: each event is appended to its
+ * submission's history list and published on {@link RedisLayout#EVENTS_CHANNEL} atomically, so a
+ * subscriber that subscribes first and then reads the history cannot miss an event. The script
+ * refuses a sequence number out of turn and anything after the terminal event, so a retried
+ * publish never duplicates an event; a terminal event also goes to the durable verdict stream.
  */
 public final class RedisEventSink implements EventSink {
-  public static final String CHANNEL = "kubegrade:events";
-  public static final Duration HISTORY_TTL = Duration.ofHours(24);
+  public static final String CHANNEL = RedisLayout.EVENTS_CHANNEL;
+  public static final Duration HISTORY_TTL = RedisLayout.HISTORY_TTL;
   private static final Logger log = LoggerFactory.getLogger(RedisEventSink.class);
-
-  static final String APPEND_AND_PUBLISH = """
-      local last = tonumber(redis.call('GET', KEYS[2]) or '0')
-      local seq = tonumber(ARGV[1])
-      if seq <= last then return 0 end
-      redis.call('SET', KEYS[2], seq, 'EX', ARGV[3])
-      redis.call('RPUSH', KEYS[1], ARGV[2])
-      redis.call('EXPIRE', KEYS[1], ARGV[3])
-      redis.call('PUBLISH', ARGV[4], ARGV[2])
-      return 1
-      """;
 
   private final RedisClient client;
   private final StatefulRedisConnection<String, String> connection;
   private final boolean ownsClient;
   private final List<RedisFuture<Long>> inFlight = new ArrayList<>();
 
-  public RedisEventSink(RedisClient client, StatefulRedisConnection<String, String> connection, boolean ownsClient) {
+  private RedisEventSink(RedisClient client, StatefulRedisConnection<String, String> connection, boolean ownsClient) {
     this.client = client;
     this.connection = connection;
     this.ownsClient = ownsClient;
   }
 
+  /** A sink with its own client and connection, both closed with it. */
   public static RedisEventSink connect(String url) {
     RedisClient client = RedisClient.create(RedisURI.create(url));
     return new RedisEventSink(client, client.connect(), true);
   }
 
-  public static String historyKey(String submissionId) {
-    return "kubegrade:submission:" + submissionId + ":events";
+  /** A sink over a connection someone else owns: closing the sink only flushes. */
+  public static RedisEventSink over(StatefulRedisConnection<String, String> shared) {
+    return new RedisEventSink(null, shared, false);
   }
 
-  public static String lastSeqKey(String submissionId) {
-    return "kubegrade:submission:" + submissionId + ":seq";
+  public static String historyKey(String submissionId) {
+    return RedisLayout.historyKey(submissionId);
   }
 
   @Override
   public void publish(GradingEvent event) {
-    RedisFuture<Long> sent = connection.async().eval(APPEND_AND_PUBLISH, ScriptOutputType.INTEGER,
-        new String[] {historyKey(event.submissionId()), lastSeqKey(event.submissionId())},
-        String.valueOf(event.seq()), event.toJson(), String.valueOf(HISTORY_TTL.toSeconds()), CHANNEL);
+    RedisFuture<Long> sent = connection.async().eval(RedisLayout.APPEND_EVENT, ScriptOutputType.INTEGER,
+        RedisLayout.appendEventKeys(event.submissionId()), RedisLayout.appendEventArgs(event));
     synchronized (inFlight) {
       inFlight.add(sent);
     }
@@ -92,8 +84,8 @@ public final class RedisEventSink implements EventSink {
     } catch (IllegalStateException e) {
       log.error(e.getMessage());
     }
-    connection.close();
     if (ownsClient) {
+      connection.close();
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
   }

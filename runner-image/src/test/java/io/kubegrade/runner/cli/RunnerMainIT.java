@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The packaged jar, run as a process the way a pod or a challenge author runs it. */
 class RunnerMainIT {
-  private static final Path JAR = Path.of(System.getProperty("kubegrade.runnerJar", "target/kubegrade-runner.jar"));
+  private static final Path JAR = Path.of(System.getProperty("kubegrade.runnerJar", "target/kubegrade-runner-all.jar"));
   private static final Path CATALOGUE = Path.of(System.getProperty("kubegrade.challenges", "../challenges"));
 
   record Run(int exit, String out, String err) {}

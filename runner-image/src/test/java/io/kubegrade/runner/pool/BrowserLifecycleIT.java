@@ -137,7 +137,7 @@ class BrowserLifecycleIT {
   void browsersOfAKilledRunnerAreReapedByTheNextOne() throws Exception {
     PoolSettings settings = SharedPool.settings(1, "orphans");
     String root = settings.browser().workRoot().toString();
-    Path jar = Path.of(System.getProperty("kubegrade.runnerJar", "target/kubegrade-runner.jar"));
+    Path jar = Path.of(System.getProperty("kubegrade.runnerJar", "target/kubegrade-runner-all.jar"));
     Path loop = Files.writeString(Files.createTempFile("loop", ".jsx"), "function App() { while (true) {} }");
     Path challenge = Path.of(System.getProperty("kubegrade.challenges", "../challenges")).resolve(CLICK_CHALLENGE);
     ProcessBuilder builder = new ProcessBuilder("java", "-jar", jar.toString(), "grade", "--challenge", challenge.toString(), loop.toString())

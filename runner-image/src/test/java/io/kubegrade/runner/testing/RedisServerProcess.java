@@ -15,27 +15,40 @@ import java.util.concurrent.TimeUnit;
 public final class RedisServerProcess implements AutoCloseable {
   private final Path binary;
   private final int port;
+  private final Path dataDir;
   private Process process;
 
-  private RedisServerProcess(Path binary, int port) {
+  private RedisServerProcess(Path binary, int port, Path dataDir) {
     this.binary = binary;
     this.port = port;
+    this.dataDir = dataDir;
   }
 
   public static RedisServerProcess start() {
+    return start(null);
+  }
+
+  /** With {@code dataDir}, an append-only file there keeps the data across a restart. */
+  public static RedisServerProcess start(Path dataDir) {
     Path binary = Path.of(System.getenv().getOrDefault("KUBEGRADE_REDIS_SERVER", "/usr/bin/redis-server"));
     if (!Files.isExecutable(binary)) {
       throw new IllegalStateException(binary + " is missing: run scripts/setup.sh (installs redis-server)");
     }
-    RedisServerProcess redis = new RedisServerProcess(binary, freePort());
+    RedisServerProcess redis = new RedisServerProcess(binary, freePort(), dataDir);
     redis.startProcess();
     return redis;
   }
 
   public void startProcess() {
     try {
-      process = new ProcessBuilder(binary.toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
-          "--save", "", "--appendonly", "no", "--protected-mode", "yes")
+      java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(binary.toString(), "--port",
+          String.valueOf(port), "--bind", "127.0.0.1", "--save", "", "--protected-mode", "yes"));
+      if (dataDir == null) {
+        command.addAll(java.util.List.of("--appendonly", "no"));
+      } else {
+        command.addAll(java.util.List.of("--appendonly", "yes", "--appendfsync", "always", "--dir", dataDir.toString()));
+      }
+      process = new ProcessBuilder(command)
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -53,7 +66,14 @@ public final class RedisServerProcess implements AutoCloseable {
 
   public void stopProcess() {
     if (process != null) {
-      process.destroyForcibly();
+      process.destroy(); // SIGTERM: with persistence on, what was written is on disk
+      try {
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       try {
         process.waitFor(10, TimeUnit.SECONDS);
       } catch (InterruptedException e) {

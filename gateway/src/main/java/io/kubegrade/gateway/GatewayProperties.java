@@ -1,0 +1,76 @@
+package io.kubegrade.gateway;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/** Everything the gateway is configured with, under {@code kubegrade.*} (docs/gateway.md). */
+@Validated
+@ConfigurationProperties("kubegrade")
+public record GatewayProperties(
+    @Valid @DefaultValue Redis redis,
+    @Valid @DefaultValue Mongo mongo,
+    @Valid @DefaultValue S3 s3,
+    @Valid @DefaultValue Submissions submissions,
+    @Valid @DefaultValue Security security,
+    @Valid @DefaultValue Stream stream,
+    @Valid @DefaultValue Dispatch dispatch,
+    @Valid @DefaultValue Runner runner,
+    @Valid @DefaultValue Challenges challenges,
+    @DefaultValue("") String instanceId) {
+
+  public record Redis(@NotBlank @DefaultValue("redis://127.0.0.1:6379") String url) {}
+
+  public record Mongo(@NotBlank @DefaultValue("mongodb://127.0.0.1:27017") String uri,
+      @NotBlank @DefaultValue("kubegrade") String database) {}
+
+  public record S3(URI endpoint, @NotBlank @DefaultValue("us-east-1") String region,
+      @NotBlank @DefaultValue("kubegrade") String bucket, String accessKey, String secretKey,
+      @DefaultValue("true") boolean pathStyle, @DefaultValue("true") boolean createBucket,
+      @NotNull @DefaultValue("5m") Duration presignTtl) {}
+
+  /**
+   * {@code maxWait}: a submission without a verdict after this long gets INTERNAL_ERROR, so none
+   * stays queued or running forever.
+   */
+  public record Submissions(@NotNull @DefaultValue("64KB") DataSize maxSourceSize,
+      @Min(1) @DefaultValue("30") int perUserPerMinute,
+      @NotNull @DefaultValue("10m") Duration maxWait,
+      @NotNull @DefaultValue("30s") Duration sweepEvery) {}
+
+  /** One of {@code hmacSecret} (at least 32 bytes) or {@code jwksUrl}; roles come from {@code rolesClaim}. */
+  public record Security(String hmacSecret, URI jwksUrl, String issuer,
+      @NotBlank @DefaultValue("roles") String rolesClaim,
+      @DefaultValue("false") boolean localTokens,
+      @NotNull @DefaultValue("12h") Duration localTokenTtl) {}
+
+  /**
+   * {@code clientBuffer}: events held for a client that does not read; beyond it the client is
+   * disconnected. {@code claimIdle}: a verdict another gateway took but did not record within
+   * this is recorded here.
+   */
+  public record Stream(@Min(1) @Max(100_000) @DefaultValue("256") int clientBuffer,
+      @DefaultValue("0") int rsocketTcpPort,
+      @NotNull @DefaultValue("30s") Duration claimIdle,
+      @NotNull @DefaultValue("10s") Duration claimEvery) {}
+
+  public record Dispatch(@NotNull @DefaultValue("QUEUE") Mode mode) {
+    public enum Mode { QUEUE }
+  }
+
+  /** {@code embeddedPoolSize > 0} runs a warm runner pool inside the gateway (the local platform). */
+  public record Runner(@Min(0) @Max(16) @DefaultValue("0") int embeddedPoolSize, Path workDir) {}
+
+  /** Challenge files imported at start-up when not yet stored (the local platform's catalogue). */
+  public record Challenges(@DefaultValue List<Path> importDirs, @NotNull @DefaultValue("10m") Duration cacheTtl) {}
+}

@@ -1,0 +1,4 @@
+package io.kubegrade.gateway.challenge;
+
+/** A challenge in a list. */
+public record ChallengeSummary(String id, String title, String difficulty) {}

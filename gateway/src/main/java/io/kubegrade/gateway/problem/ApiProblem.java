@@ -1,0 +1,63 @@
+package io.kubegrade.gateway.problem;
+
+import java.net.URI;
+import java.time.Duration;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.ErrorResponseException;
+
+/** The gateway's own errors, each an RFC 9457 problem with a stable {@code type}. */
+public final class ApiProblem extends ErrorResponseException {
+  private static final String TYPES = "https://kubegrade.io/problems/";
+
+  private ApiProblem(HttpStatus status, String type, String title, String detail, HttpHeaders headers) {
+    super(status, problem(status, type, title, detail), null);
+    if (headers != null) {
+      getHeaders().putAll(headers);
+    }
+  }
+
+  private static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(status, detail);
+    p.setType(URI.create(TYPES + type));
+    p.setTitle(title);
+    return p;
+  }
+
+  public static ApiProblem notFound(String what, String id) {
+    return new ApiProblem(HttpStatus.NOT_FOUND, "not-found", what + " not found", "no " + what + " '" + id + "'", null);
+  }
+
+  public static ApiProblem unknownChallenge(String id) {
+    return new ApiProblem(HttpStatus.NOT_FOUND, "unknown-challenge", "Unknown challenge", "no challenge '" + id + "'", null);
+  }
+
+  public static ApiProblem sourceTooLarge(long size, long limit) {
+    return new ApiProblem(HttpStatus.PAYLOAD_TOO_LARGE, "source-too-large", "Source too large",
+        "the source is " + size + " bytes; the limit is " + limit, null);
+  }
+
+  public static ApiProblem rateLimited(int perMinute, Duration retryAfter) {
+    HttpHeaders headers = new HttpHeaders();
+    long seconds = Math.max(1, retryAfter.toSeconds());
+    headers.set(HttpHeaders.RETRY_AFTER, String.valueOf(seconds));
+    return new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, "rate-limited", "Too many submissions",
+        "at most " + perMinute + " submissions per minute; retry in " + seconds + " s", headers);
+  }
+
+  public static ApiProblem badRequest(String detail) {
+    return new ApiProblem(HttpStatus.BAD_REQUEST, "bad-request", "Bad request", detail, null);
+  }
+
+  public static ApiProblem invalidChallenge(String source, java.util.List<String> errors) {
+    ApiProblem p = new ApiProblem(HttpStatus.BAD_REQUEST, "invalid-challenge", "Invalid challenge",
+        (source == null ? "the challenge" : source) + " has " + errors.size() + " problem(s)", null);
+    p.getBody().setProperty("errors", errors);
+    return p;
+  }
+
+  public static ApiProblem conflict(String detail) {
+    return new ApiProblem(HttpStatus.CONFLICT, "conflict", "Conflict", detail, null);
+  }
+}

@@ -1,0 +1,129 @@
+package io.kubegrade.gateway.stream;
+
+import io.kubegrade.api.event.GradingEvent;
+import io.kubegrade.api.redis.RedisLayout;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.util.concurrent.atomic.AtomicBoolean;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
+
+/** One client's view of one submission: emits each event once, in sequence order. */
+final class ClientStream {
+  private final String submissionId;
+  private FluxSink<GradingEvent> sink;
+  private final StatefulRedisConnection<String, String> redis;
+  private final Mono<GradingEvent> fallback;
+  private final AtomicBoolean catchingUp = new AtomicBoolean();
+  private final AtomicBoolean again = new AtomicBoolean();
+  private final int bufferLimit;
+  private final java.util.concurrent.atomic.AtomicInteger undelivered = new java.util.concurrent.atomic.AtomicInteger();
+  private final reactor.core.publisher.Sinks.One<Boolean> overflow = reactor.core.publisher.Sinks.one();
+  private volatile boolean overflowed;
+  private long last;
+  private boolean done;
+
+  ClientStream(String submissionId, long afterSeq, StatefulRedisConnection<String, String> redis,
+      Mono<GradingEvent> fallback, int bufferLimit) {
+    this.submissionId = submissionId;
+    this.last = afterSeq;
+    this.redis = redis;
+    this.fallback = fallback;
+    this.bufferLimit = bufferLimit;
+  }
+
+  synchronized void attach(FluxSink<GradingEvent> sink) {
+    this.sink = sink;
+  }
+
+  /** The client took one event from the buffer. */
+  void delivered() {
+    undelivered.decrementAndGet();
+  }
+
+  /** Emits once the client has fallen more than the buffer behind. */
+  Mono<Boolean> overflow() {
+    return overflow.asMono();
+  }
+
+  boolean overflowed() {
+    return overflowed;
+  }
+
+  /** A live event: emitted if it is the next one; a gap means history has what we missed. */
+  void offer(GradingEvent event) {
+    boolean gap;
+    synchronized (this) {
+      if (done || event.seq() <= last) {
+        return;
+      }
+      gap = event.seq() != last + 1;
+      if (!gap) {
+        emit(event);
+      }
+    }
+    if (gap) {
+      catchUp();
+    }
+  }
+
+  /** Reads the history after the last emitted event; one read at a time, repeated if asked meanwhile. */
+  void catchUp() {
+    if (!catchingUp.compareAndSet(false, true)) {
+      again.set(true);
+      return;
+    }
+    long from;
+    synchronized (this) {
+      if (done) {
+        catchingUp.set(false);
+        return;
+      }
+      from = last;
+    }
+    // History index i holds seq i+1 (the script appends strictly in sequence).
+    redis.reactive().lrange(RedisLayout.historyKey(submissionId), from, -1)
+        .map(GradingEvent::fromJson)
+        .collectList()
+        .flatMap(events -> events.isEmpty() && from == 0 ? fallback.map(java.util.List::of).defaultIfEmpty(events)
+            : Mono.just(events))
+        .subscribe(events -> events.forEach(this::offerFromHistory),
+            error -> {
+              catchingUp.set(false);
+              // Redis is away: the resubscription after reconnecting calls catchUp again.
+            },
+            () -> {
+              catchingUp.set(false);
+              if (again.getAndSet(false)) {
+                catchUp();
+              }
+            });
+  }
+
+  private synchronized void offerFromHistory(GradingEvent event) {
+    if (!done && event.seq() > last && (event.seq() == last + 1 || event.isTerminal())) {
+      emit(event);
+    }
+  }
+
+  private void emit(GradingEvent event) {
+    last = event.seq();
+    if (undelivered.incrementAndGet() > bufferLimit) {
+      done = true;
+      overflowed = true;
+      overflow.tryEmitValue(true);
+      return;
+    }
+    sink.next(event);
+    if (event.isTerminal()) {
+      done = true;
+      sink.complete();
+    }
+  }
+
+  synchronized void fail(Throwable error) {
+    if (!done) {
+      done = true;
+      sink.error(error);
+    }
+  }
+}

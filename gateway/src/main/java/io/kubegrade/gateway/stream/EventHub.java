@@ -1,0 +1,141 @@
+package io.kubegrade.gateway.stream;
+
+import io.kubegrade.api.event.GradingEvent;
+import io.kubegrade.api.redis.RedisLayout;
+import io.kubegrade.gateway.GatewayProperties;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The gateway's one Redis pub/sub subscription, fanned out to every client stream in this process.
+ * A client stream first registers, then reads the submission's history, so nothing published in
+ * between is missed; it de-duplicates by sequence number. When Lettuce resubscribes after losing
+ * Redis, every open stream re-reads history to pick up what was published while it was away, and
+ * a stream that sees a gap in the sequence does the same.
+ */
+@Component
+public class EventHub implements SmartLifecycle {
+  private static final Logger log = LoggerFactory.getLogger(EventHub.class);
+
+  private final RedisClient client;
+  private final StatefulRedisConnection<String, String> redis;
+  private final int clientBuffer;
+  private final Map<String, Set<ClientStream>> streams = new ConcurrentHashMap<>();
+  private final AtomicInteger clients = new AtomicInteger();
+  private final Map<String, AtomicInteger> clientsByTransport = new ConcurrentHashMap<>();
+  private final MeterRegistry meters;
+  private StatefulRedisPubSubConnection<String, String> subscription;
+  private volatile boolean running;
+
+  public EventHub(RedisClient client, StatefulRedisConnection<String, String> redis, GatewayProperties properties,
+      MeterRegistry meters) {
+    this.client = client;
+    this.redis = redis;
+    this.clientBuffer = properties.stream().clientBuffer();
+    this.meters = meters;
+  }
+
+  @Override
+  public void start() {
+    subscription = client.connectPubSub();
+    subscription.addListener(new RedisPubSubAdapter<>() {
+      @Override
+      public void message(String channel, String message) {
+        deliver(message);
+      }
+
+      @Override
+      public void subscribed(String channel, long count) {
+        // Also called when Lettuce resubscribes after a reconnect: catch up on what we missed.
+        streams.values().forEach(set -> set.forEach(ClientStream::catchUp));
+      }
+    });
+    subscription.async().subscribe(RedisLayout.EVENTS_CHANNEL);
+    running = true;
+  }
+
+  @Override
+  public void stop() {
+    running = false;
+    streams.values().forEach(set -> set.forEach(s -> s.fail(new IllegalStateException("the gateway is shutting down"))));
+    if (subscription != null) {
+      subscription.close();
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  /** Connected stream clients in this gateway. */
+  public int clients() {
+    return clients.get();
+  }
+
+  /**
+   * The events of one submission with {@code seq > afterSeq}: history first, then live, in order,
+   * each once, completing after the terminal event. {@code fallback} supplies the terminal event
+   * when Redis no longer has the history.
+   */
+  public Flux<GradingEvent> events(String submissionId, long afterSeq, String transport, Mono<GradingEvent> fallback) {
+    AtomicInteger byTransport = clientsByTransport.computeIfAbsent(transport, t -> {
+      AtomicInteger n = new AtomicInteger();
+      Gauge.builder("kubegrade.stream.clients", n, AtomicInteger::get)
+          .description("Clients connected to event streams").tag("transport", t).register(meters);
+      return n;
+    });
+    // The buffer is FluxCreate's; ClientStream counts what sits in it and, past clientBuffer, ends
+    // the stream at once (an error queued behind unread events would never reach a client that
+    // does not read).
+    return Flux.defer(() -> {
+      ClientStream stream = new ClientStream(submissionId, afterSeq, redis, fallback, clientBuffer);
+      return Flux.<GradingEvent>create(sink -> {
+            stream.attach(sink);
+            streams.computeIfAbsent(submissionId, k -> ConcurrentHashMap.newKeySet()).add(stream);
+            clients.incrementAndGet();
+            byTransport.incrementAndGet();
+            sink.onDispose(() -> {
+              clients.decrementAndGet();
+              byTransport.decrementAndGet();
+              streams.computeIfPresent(submissionId, (k, set) -> {
+                set.remove(stream);
+                return set.isEmpty() ? null : set;
+              });
+            });
+            stream.catchUp();
+          })
+          .doOnNext(e -> stream.delivered())
+          .takeUntilOther(stream.overflow())
+          .concatWith(Mono.defer(() -> stream.overflowed() ? Mono.error(new SlowClientException(clientBuffer)) : Mono.empty()));
+    });
+  }
+
+  private void deliver(String json) {
+    GradingEvent event;
+    try {
+      event = GradingEvent.fromJson(json);
+    } catch (IllegalArgumentException e) {
+      log.warn("ignoring a message that is not an event: {}", e.getMessage());
+      return;
+    }
+    Set<ClientStream> watching = streams.get(event.submissionId());
+    if (watching != null) {
+      watching.forEach(s -> s.offer(event));
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package io.kubegrade.gateway.stream;
+
+import io.kubegrade.gateway.GatewayProperties;
+import io.kubegrade.gateway.problem.ApiProblem;
+import io.kubegrade.gateway.security.Caller;
+import io.rsocket.core.RSocketServer;
+import io.rsocket.transport.netty.server.CloseableChannel;
+import io.rsocket.transport.netty.server.TcpServerTransport;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.messaging.handler.annotation.MessageMapping;
+import org.springframework.messaging.rsocket.annotation.support.RSocketMessageHandler;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.stereotype.Controller;
+import reactor.core.publisher.Flux;
+
+/**
+ * RSocket request-stream on route {@code submissions.events}, over WebSocket at {@code /rsocket}
+ * on the HTTP port and over TCP on {@code kubegrade.stream.rsocket-tcp-port} (0 = off, -1 = any free port). The request
+ * data is {@code {"submissionId", "accessToken", "after"}}; each response payload is one event's
+ * JSON (UTF-8). A bad token, unknown or foreign submission ends the stream with an error.
+ */
+@Controller
+public class RSocketEvents implements SmartLifecycle {
+  private static final Logger log = LoggerFactory.getLogger(RSocketEvents.class);
+
+  public record StreamRequest(String submissionId, String accessToken, Long after) {}
+
+  private final EventStreams streams;
+  private final ReactiveJwtDecoder jwt;
+  private final RSocketMessageHandler handler;
+  private final GatewayProperties properties;
+  private volatile CloseableChannel tcp;
+
+  public RSocketEvents(EventStreams streams, ReactiveJwtDecoder jwt, RSocketMessageHandler handler,
+      GatewayProperties properties) {
+    this.streams = streams;
+    this.jwt = jwt;
+    this.handler = handler;
+    this.properties = properties;
+  }
+
+  @MessageMapping("submissions.events")
+  public Flux<byte[]> events(StreamRequest request) {
+    if (request == null || request.submissionId() == null || request.accessToken() == null) {
+      return Flux.error(ApiProblem.badRequest("submissionId and accessToken are required"));
+    }
+    return jwt.decode(request.accessToken())
+        .map(token -> Caller.of(new JwtAuthenticationToken(token,
+            io.kubegrade.gateway.security.SecurityConfiguration.authoritiesOf(token, properties.security().rolesClaim()))))
+        .flatMapMany(caller -> streams.open(request.submissionId(), caller, request.after() == null ? 0 : request.after(),
+            "rsocket"))
+        .map(e -> e.toJson().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Port of the TCP transport once started (0 when off). */
+  public int tcpPort() {
+    return tcp == null ? 0 : tcp.address().getPort();
+  }
+
+  @Override
+  public void start() {
+    int port = properties.stream().rsocketTcpPort();
+    if (port == 0) {
+      return;
+    }
+    // Bound synchronously at start-up: the port is open before the gateway reports ready.
+    tcp = RSocketServer.create(handler.responder())
+        .bindNow(TcpServerTransport.create("0.0.0.0", port < 0 ? 0 : port));
+    log.info("RSocket over TCP on port {}", tcpPort());
+  }
+
+  @Override
+  public void stop() {
+    if (tcp != null) {
+      tcp.dispose();
+      tcp = null;
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return tcp != null;
+  }
+}

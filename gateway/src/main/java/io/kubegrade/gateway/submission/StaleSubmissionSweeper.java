@@ -1,0 +1,73 @@
+package io.kubegrade.gateway.submission;
+
+import io.kubegrade.api.event.Verdict;
+import io.kubegrade.api.event.VerdictStatus;
+import io.kubegrade.gateway.GatewayProperties;
+import io.kubegrade.gateway.stream.EventPublisher;
+import java.time.Duration;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * No submission waits for ever: one without a verdict {@code max-wait} after it was accepted (its
+ * job was lost, no runner is running, the gateway died before dispatching) is ended with
+ * INTERNAL_ERROR through the normal event path, so streaming clients see the verdict too. If a
+ * runner's verdict wins the race, the event script refuses ours.
+ */
+@Component
+public class StaleSubmissionSweeper implements SmartLifecycle {
+  private static final Logger log = LoggerFactory.getLogger(StaleSubmissionSweeper.class);
+
+  private final SubmissionStore store;
+  private final EventPublisher events;
+  private final GatewayProperties.Submissions settings;
+  private Disposable sweeping;
+
+  public StaleSubmissionSweeper(SubmissionStore store, EventPublisher events, GatewayProperties properties) {
+    this.store = store;
+    this.events = events;
+    this.settings = properties.submissions();
+  }
+
+  Mono<Long> sweep() {
+    return store.unfinishedBefore(Instant.now().minus(settings.maxWait()), 100)
+        .concatMap(s -> events.conclude(s.id(), Verdict.of(VerdictStatus.INTERNAL_ERROR,
+                "not graded within " + describe(settings.maxWait()) + " of being accepted", 0, 0))
+            .doOnNext(outcome -> log.warn("submission {} had no verdict after {}: {}", s.id(), settings.maxWait(), outcome)))
+        .count();
+  }
+
+  private static String describe(Duration d) {
+    return d.toSeconds() % 60 == 0 ? d.toMinutes() + " min" : d.toSeconds() + " s";
+  }
+
+  @Override
+  public void start() {
+    sweeping = Flux.interval(settings.sweepEvery(), settings.sweepEvery())
+        .onBackpressureDrop()
+        .concatMap(t -> sweep().onErrorResume(e -> {
+          log.warn("sweeping stale submissions failed: {}", e.toString());
+          return Mono.empty();
+        }))
+        .subscribe();
+  }
+
+  @Override
+  public void stop() {
+    if (sweeping != null) {
+      sweeping.dispose();
+      sweeping = null;
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return sweeping != null;
+  }
+}

@@ -1,0 +1,104 @@
+package io.kubegrade.gateway.submission;
+
+import io.kubegrade.api.redis.RedisLayout;
+import io.kubegrade.gateway.GatewayProperties;
+import io.kubegrade.gateway.challenge.ChallengeCatalog;
+import io.kubegrade.gateway.dispatch.Dispatcher;
+import io.kubegrade.gateway.problem.ApiProblem;
+import io.kubegrade.gateway.storage.ObjectStore;
+import io.kubegrade.gateway.stream.EventPublisher;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.HexFormat;
+import org.springframework.stereotype.Service;
+import reactor.core.publisher.Mono;
+
+/**
+ * Accepting a submission: check the limits, store the source in S3 and the metadata in MongoDB,
+ * publish QUEUED, dispatch. If the gateway dies part-way, the sweeper ends the submission with a
+ * verdict after {@code kubegrade.submissions.max-wait}; it is never left queued.
+ */
+@Service
+public class SubmissionService {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final SubmissionStore store;
+  private final ObjectStore objects;
+  private final ChallengeCatalog challenges;
+  private final SubmissionRateLimiter limiter;
+  private final EventPublisher events;
+  private final Dispatcher dispatcher;
+  private final StatefulRedisConnection<String, String> redis;
+  private final long maxSourceBytes;
+  private final Counter accepted;
+
+  public SubmissionService(SubmissionStore store, ObjectStore objects, ChallengeCatalog challenges,
+      SubmissionRateLimiter limiter, EventPublisher events, Dispatcher dispatcher,
+      StatefulRedisConnection<String, String> redis, GatewayProperties properties, MeterRegistry meters) {
+    this.store = store;
+    this.objects = objects;
+    this.challenges = challenges;
+    this.limiter = limiter;
+    this.events = events;
+    this.dispatcher = dispatcher;
+    this.redis = redis;
+    this.maxSourceBytes = properties.submissions().maxSourceSize().toBytes();
+    this.accepted = Counter.builder("kubegrade.submissions").description("Submissions accepted").register(meters);
+  }
+
+  public Mono<Submission> submit(String user, String challengeId, String source) {
+    byte[] bytes = source.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length > maxSourceBytes) {
+      return Mono.error(ApiProblem.sourceTooLarge(bytes.length, maxSourceBytes));
+    }
+    return challenges.require(challengeId)
+        .flatMap(challenge -> limiter.acquire(user).thenReturn(challenge))
+        .flatMap(challenge -> {
+          String id = newId();
+          String key = ObjectStore.sourceKey(user, challengeId, id);
+          Submission submission = new Submission(id, user, challengeId, SubmissionStatus.QUEUED, Instant.now(), null,
+              bytes.length, false, null);
+          return objects.put(key, bytes, "text/javascript; charset=utf-8")
+              .then(store.insert(submission, key))
+              .then(events.queued(id))
+              .then(dispatcher.dispatch(id, user, challenge, source, key))
+              .doOnSuccess(v -> accepted.increment())
+              .thenReturn(submission);
+        });
+  }
+
+  /** The submission with its live status: RUNNING once a runner has said STARTED. */
+  public Mono<Submission> get(String id, String user) {
+    return store.findOwned(id, user)
+        .switchIfEmpty(Mono.error(() -> ApiProblem.notFound("submission", id)))
+        .flatMap(s -> s.status().isFinal() ? Mono.just(s)
+            : redis.reactive().get(RedisLayout.lastSeqKey(id)).map(Long::parseLong)
+                .map(last -> last > 1 ? s.withStatus(SubmissionStatus.RUNNING) : s)
+                .onErrorReturn(s)
+                .defaultIfEmpty(s));
+  }
+
+  public Mono<ObjectStore.PresignedUrl> sourceUrl(String id, String user) {
+    return store.findOwned(id, user)
+        .switchIfEmpty(Mono.error(() -> ApiProblem.notFound("submission", id)))
+        .map(s -> objects.presignGet(ObjectStore.sourceKey(s.user(), s.challengeId(), s.id())));
+  }
+
+  public Mono<ObjectStore.PresignedUrl> screenshotUrl(String id, String user) {
+    return store.findOwned(id, user)
+        .switchIfEmpty(Mono.error(() -> ApiProblem.notFound("submission", id)))
+        .flatMap(s -> s.hasScreenshot()
+            ? Mono.just(objects.presignGet(ObjectStore.screenshotKey(s.user(), s.challengeId(), s.id())))
+            : Mono.error(ApiProblem.notFound("screenshot of submission", id)));
+  }
+
+  static String newId() {
+    byte[] b = new byte[12];
+    RANDOM.nextBytes(b);
+    return "s" + HexFormat.of().formatHex(b);
+  }
+}

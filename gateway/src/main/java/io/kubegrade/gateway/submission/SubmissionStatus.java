@@ -1,0 +1,18 @@
+package io.kubegrade.gateway.submission;
+
+import io.kubegrade.api.event.VerdictStatus;
+
+/** Where a submission is: waiting, being graded, or finished with a verdict status. */
+public enum SubmissionStatus {
+  QUEUED, RUNNING,
+  ACCEPTED, WRONG_ANSWER, COMPILE_ERROR, RUNTIME_ERROR, TIME_LIMIT_EXCEEDED, MEMORY_LIMIT_EXCEEDED,
+  INTERNAL_ERROR, CANCELLED;
+
+  public boolean isFinal() {
+    return this != QUEUED && this != RUNNING;
+  }
+
+  public static SubmissionStatus of(VerdictStatus status) {
+    return valueOf(status.name());
+  }
+}

@@ -1,0 +1,223 @@
+package io.kubegrade.gateway.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kubegrade.api.event.EventSequence;
+import io.kubegrade.api.event.GradingEvent;
+import io.kubegrade.api.event.TestOutcome;
+import io.kubegrade.api.event.TestResult;
+import io.kubegrade.api.event.Verdict;
+import io.kubegrade.api.event.VerdictStatus;
+import io.kubegrade.api.redis.RedisLayout;
+import io.kubegrade.gateway.submission.Submission;
+import io.kubegrade.gateway.submission.SubmissionStatus;
+import io.kubegrade.gateway.submission.SubmissionStore;
+import io.kubegrade.gateway.testing.PlatformIT;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.messaging.rsocket.RSocketRequester;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+/**
+ * Replay then live, over WebSocket, SSE, RSocket over WebSocket and RSocket over TCP: late
+ * subscribers, resuming, fan-out, slow and departing clients, and history that Redis forgot. The
+ * events are published here through the runners' script, so the timing is the test's to choose.
+ */
+class StreamingIT extends PlatformIT {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  @Autowired SubmissionStore store;
+  @Autowired EventPublisher publisher;
+  @Autowired EventHub hub;
+  @Autowired RSocketEvents rsocket;
+  @Autowired RSocketRequester.Builder requesters;
+  @Autowired StatefulRedisConnection<String, String> redis;
+
+  record Fixture(String user, String token, String id, List<GradingEvent> events) {}
+
+  /** A stored submission that nobody grades, and the five events a runner would publish for it. */
+  private Fixture fixture() {
+    String user = newUser();
+    String id = "s" + UUID.randomUUID().toString().replace("-", "");
+    store.insert(new Submission(id, user, "counter", SubmissionStatus.QUEUED, Instant.now(), null, 10, false, null),
+        "solutions/" + user + "/counter/" + id + ".jsx").block();
+    EventSequence seq = new EventSequence(id, 1);
+    List<GradingEvent> events = List.of(seq.queued(), seq.started(null), seq.testStarted(0, "renders"),
+        seq.testFinished(0, new TestResult("renders", TestOutcome.PASSED, 12, null)),
+        seq.verdict(new Verdict(VerdictStatus.ACCEPTED, "all 1 tests passed", 1, 1, 40,
+            List.of(new TestResult("renders", TestOutcome.PASSED, 12, null)), null, null, List.of(), null, null)));
+    return new Fixture(user, token(user), id, events);
+  }
+
+  private void publish(List<GradingEvent> events) {
+    for (GradingEvent e : events) {
+      assertThat(publisher.publish(e).block()).isEqualTo(EventPublisher.Outcome.STORED);
+    }
+  }
+
+  private static List<Long> seqs(List<GradingEvent> events) {
+    return events.stream().map(GradingEvent::seq).toList();
+  }
+
+  private Flux<GradingEvent> sse(Fixture f, String lastEventId) {
+    return WebClient.create("http://127.0.0.1:" + port).get()
+        .uri("/api/v1/submissions/" + f.id() + "/events")
+        .accept(MediaType.TEXT_EVENT_STREAM)
+        .headers(h -> {
+          h.setBearerAuth(f.token());
+          if (lastEventId != null) {
+            h.set("Last-Event-ID", lastEventId);
+          }
+        })
+        .retrieve().bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() {})
+        .doOnNext(e -> assertThat(e.id()).isEqualTo(String.valueOf(GradingEvent.fromJson(e.data()).seq())))
+        .map(e -> GradingEvent.fromJson(e.data()));
+  }
+
+  private Flux<GradingEvent> rsocket(RSocketRequester requester, Fixture f, long after) {
+    return requester.route("submissions.events")
+        .data(Map.of("submissionId", f.id(), "accessToken", f.token(), "after", after))
+        .retrieveFlux(byte[].class)
+        .map(b -> GradingEvent.fromJson(new String(b, StandardCharsets.UTF_8)));
+  }
+
+  private RSocketRequester rsocketOverWebSocket() {
+    return requesters.dataMimeType(MediaType.APPLICATION_JSON).websocket(URI.create("ws://127.0.0.1:" + port + "/rsocket"));
+  }
+
+  private RSocketRequester rsocketOverTcp() {
+    return requesters.dataMimeType(MediaType.APPLICATION_JSON).tcp("127.0.0.1", rsocket.tcpPort());
+  }
+
+  @Test
+  void aLateSubscriberGetsEveryEventInOrderOnEveryTransport() {
+    Fixture f = fixture();
+    publish(f.events());
+    List<Long> all = List.of(1L, 2L, 3L, 4L, 5L);
+    assertThat(seqs(webSocketEvents(f.token(), f.id(), 0))).isEqualTo(all);
+    assertThat(seqs(sse(f, null).collectList().block(WAIT))).isEqualTo(all);
+    RSocketRequester ws = rsocketOverWebSocket();
+    RSocketRequester tcp = rsocketOverTcp();
+    try {
+      assertThat(seqs(rsocket(ws, f, 0).collectList().block(WAIT))).isEqualTo(all);
+      assertThat(seqs(rsocket(tcp, f, 0).collectList().block(WAIT))).isEqualTo(all);
+    } finally {
+      ws.dispose();
+      tcp.dispose();
+    }
+    assertThat(webSocketEvents(f.token(), f.id(), 0).get(4)).isEqualTo(f.events().get(4));
+  }
+
+  @Test
+  void replayThenLiveWithoutGapsOrDuplicatesAndEveryClientGetsEverything() {
+    Fixture f = fixture();
+    publish(f.events().subList(0, 2));
+    List<List<GradingEvent>> received = new ArrayList<>();
+    List<Disposable> clients = new ArrayList<>();
+    RSocketRequester tcp = rsocketOverTcp();
+    List<Flux<GradingEvent>> streams = List.of(webSocketFlux(f.token(), f.id(), 0), webSocketFlux(f.token(), f.id(), 0),
+        sse(f, null), rsocket(tcp, f, 0));
+    for (Flux<GradingEvent> stream : streams) {
+      List<GradingEvent> got = new CopyOnWriteArrayList<>();
+      received.add(got);
+      clients.add(stream.subscribe(got::add));
+    }
+    eventually(WAIT, () -> {
+      received.forEach(got -> assertThat(got).hasSize(2));
+      return null;
+    });
+    publish(f.events().subList(2, 5));
+    eventually(WAIT, () -> {
+      received.forEach(got -> assertThat(seqs(got)).containsExactly(1L, 2L, 3L, 4L, 5L));
+      return null;
+    });
+    clients.forEach(Disposable::dispose);
+    tcp.dispose();
+  }
+
+  @Test
+  void resumingFromASequenceNumberGivesOnlyWhatCameAfter() {
+    Fixture f = fixture();
+    publish(f.events());
+    assertThat(seqs(sse(f, "2").collectList().block(WAIT))).containsExactly(3L, 4L, 5L);
+    assertThat(seqs(webSocketEvents(f.token(), f.id(), 3))).containsExactly(4L, 5L);
+    RSocketRequester ws = rsocketOverWebSocket();
+    try {
+      assertThat(seqs(rsocket(ws, f, 4).collectList().block(WAIT))).containsExactly(5L);
+    } finally {
+      ws.dispose();
+    }
+  }
+
+  @Test
+  void aClientThatDoesNotReadIsDisconnectedAndReleased() {
+    Fixture f = fixture();
+    int before = hub.clients();
+    EventSequence seq = new EventSequence(f.id(), 1);
+    List<GradingEvent> flood = new ArrayList<>();
+    flood.add(seq.queued());
+    flood.add(seq.started(null));
+    for (int i = 0; i < 300; i++) {
+      flood.add(seq.testStarted(i, "test " + i));
+    }
+    StepVerifier.create(hub.events(f.id(), 0, "test", Mono.empty()), 0)
+        .then(() -> publish(flood))
+        .expectError(SlowClientException.class)
+        .verify(WAIT);
+    eventually(WAIT, () -> {
+      assertThat(hub.clients()).isEqualTo(before);
+      return null;
+    });
+  }
+
+  @Test
+  void aClientThatLeavesReleasesItsStream() {
+    Fixture f = fixture();
+    publish(f.events().subList(0, 1));
+    int before = hub.clients();
+    List<GradingEvent> got = new CopyOnWriteArrayList<>();
+    Disposable client = webSocketFlux(f.token(), f.id(), 0).subscribe(got::add);
+    eventually(WAIT, () -> {
+      assertThat(got).hasSize(1);
+      assertThat(hub.clients()).isEqualTo(before + 1);
+      return null;
+    });
+    client.dispose();
+    eventually(WAIT, () -> {
+      assertThat(hub.clients()).isEqualTo(before);
+      return null;
+    });
+  }
+
+  @Test
+  void whenRedisHasForgottenTheHistoryTheStoredVerdictIsReplayed() {
+    Fixture f = fixture();
+    publish(f.events());
+    eventually(WAIT, () -> {
+      assertThat(store.find(f.id()).block().status()).isEqualTo(SubmissionStatus.ACCEPTED);
+      return null;
+    });
+    redis.sync().del(RedisLayout.historyKey(f.id()));
+    List<GradingEvent> replayed = webSocketEvents(f.token(), f.id(), 0);
+    assertThat(replayed).hasSize(1);
+    assertThat(replayed.get(0).seq()).isEqualTo(5);
+    assertThat(replayed.get(0).verdict().status()).isEqualTo(VerdictStatus.ACCEPTED);
+  }
+}
