@@ -25,6 +25,7 @@ import reactor.core.publisher.Mono;
  * extending this shares the context; tests use fresh user names so they never see each other.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability(tracing = false)
 public abstract class PlatformIT {
   public static final String SECRET = "kubegrade-tests-hmac-secret-of-32-bytes-or-more";
   public static final int PER_MINUTE = 8;
