@@ -75,10 +75,10 @@ class JwksAuthenticationIT {
   @Test
   void anyOtherKeyOrIssuerIsRejectedAndLocalTokensAreOff() throws Exception {
     RSAKey stranger = new RSAKeyGenerator(2048).keyID("k1").generate();
-    http.get().uri("/api/v1/submissions?mine").headers(h -> h.setBearerAuth(token(stranger, "https://idp.example.test", List.of())))
-        .exchange().expectStatus().isUnauthorized();
-    http.get().uri("/api/v1/submissions?mine").headers(h -> h.setBearerAuth(token(key, "https://elsewhere.test", List.of())))
-        .exchange().expectStatus().isUnauthorized();
+    String forged = token(stranger, "https://idp.example.test", List.of());
+    String otherIssuer = token(key, "https://elsewhere.test", List.of());
+    http.get().uri("/api/v1/submissions?mine").headers(h -> h.setBearerAuth(forged)).exchange().expectStatus().isUnauthorized();
+    http.get().uri("/api/v1/submissions?mine").headers(h -> h.setBearerAuth(otherIssuer)).exchange().expectStatus().isUnauthorized();
     http.post().uri("/api/v1/local/token").bodyValue(Map.of("user", "mallory")).exchange().expectStatus().isNotFound();
   }
 }
