@@ -3,9 +3,7 @@ package io.kubegrade.gateway.dispatch;
 import io.kubegrade.api.challenge.Challenge;
 import io.kubegrade.api.job.QueuedJob;
 import io.kubegrade.api.redis.RedisLayout;
-import io.lettuce.core.RedisBusyException;
-import io.lettuce.core.XGroupCreateArgs;
-import io.lettuce.core.XReadArgs;
+import io.kubegrade.gateway.storage.RedisStreams;
 import io.lettuce.core.api.StatefulRedisConnection;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
@@ -25,11 +23,7 @@ public class RedisQueueDispatcher implements Dispatcher {
 
   /** The group exists before the first job, so no job is added before anyone could read it. */
   public Mono<Void> ensureGroup() {
-    return redis.reactive()
-        .xgroupCreate(XReadArgs.StreamOffset.from(RedisLayout.JOB_STREAM, "0"), RedisLayout.RUNNERS_GROUP,
-            XGroupCreateArgs.Builder.mkstream())
-        .onErrorResume(RedisBusyException.class, e -> Mono.empty())
-        .then();
+    return RedisStreams.ensureGroup(redis, RedisLayout.JOB_STREAM, RedisLayout.RUNNERS_GROUP);
   }
 
   @Override

@@ -4,12 +4,11 @@ import io.kubegrade.api.event.GradingEvent;
 import io.kubegrade.api.redis.RedisLayout;
 import io.kubegrade.gateway.GatewayProperties;
 import io.kubegrade.gateway.storage.ObjectStore;
+import io.kubegrade.gateway.storage.RedisStreams;
 import io.lettuce.core.Consumer;
-import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
-import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -66,11 +65,7 @@ public class VerdictRecorder implements SmartLifecycle {
   }
 
   public static Mono<Void> ensureGroup(StatefulRedisConnection<String, String> redis) {
-    return redis.reactive()
-        .xgroupCreate(XReadArgs.StreamOffset.from(RedisLayout.VERDICT_STREAM, "0"), RedisLayout.GATEWAYS_GROUP,
-            XGroupCreateArgs.Builder.mkstream())
-        .onErrorResume(RedisBusyException.class, e -> Mono.empty())
-        .then();
+    return RedisStreams.ensureGroup(redis, RedisLayout.VERDICT_STREAM, RedisLayout.GATEWAYS_GROUP);
   }
 
   @Override

@@ -65,6 +65,14 @@ class QueueWorkerIT {
     return id;
   }
 
+  /** A worker takes the next job and then dies: no heartbeat, no verdict, no acknowledgement. */
+  private static String takeAndDie(String consumer) {
+    var taken = connection.sync().xreadgroup(Consumer.from(RedisLayout.RUNNERS_GROUP, consumer),
+        XReadArgs.Builder.count(1), XReadArgs.StreamOffset.lastConsumed(RedisLayout.JOB_STREAM));
+    assertThat(taken).hasSize(1);
+    return taken.get(0).getId();
+  }
+
   private static List<GradingEvent> history(String id) {
     return connection.sync().lrange(RedisLayout.historyKey(id), 0, -1).stream().map(GradingEvent::fromJson).toList();
   }
@@ -112,10 +120,7 @@ class QueueWorkerIT {
   @Test
   void aJobWhoseWorkerDiedMidwayIsClaimedAndFinishedByAnother(GradingPool pool) throws Exception {
     String id = enqueue(Grading.CLICK_CORRECT);
-    // A worker takes the job, says STARTED, and dies: no heartbeat, no verdict, no acknowledgement.
-    var taken = connection.sync().xreadgroup(Consumer.from(RedisLayout.RUNNERS_GROUP, "w-died"),
-        XReadArgs.Builder.count(1), XReadArgs.StreamOffset.lastConsumed(RedisLayout.JOB_STREAM));
-    assertThat(taken).hasSize(1);
+    takeAndDie("w-died"); // after saying STARTED:
     RedisEventSink sink = RedisEventSink.over(connection);
     sink.publish(new EventSequence(id, 2).started(null));
     sink.flush();
@@ -133,9 +138,7 @@ class QueueWorkerIT {
   void aJobThatKeepsLosingItsWorkerEndsWithInternalError(GradingPool pool) throws Exception {
     String id = enqueue(Grading.CLICK_CORRECT);
     RedisCommands<String, String> r = connection.sync();
-    var taken = r.xreadgroup(Consumer.from(RedisLayout.RUNNERS_GROUP, "w-crash-1"), XReadArgs.Builder.count(1),
-        XReadArgs.StreamOffset.lastConsumed(RedisLayout.JOB_STREAM));
-    String entry = taken.get(0).getId();
+    String entry = takeAndDie("w-crash-1");
     for (int i = 2; i <= 3; i++) { // two more workers took it and crashed too
       r.xclaim(RedisLayout.JOB_STREAM, Consumer.from(RedisLayout.RUNNERS_GROUP, "w-crash-" + i), XClaimArgs.Builder.minIdleTime(0), entry);
     }
@@ -151,9 +154,7 @@ class QueueWorkerIT {
   @Test
   void aJobAlreadyGradedIsOnlyAcknowledged(GradingPool pool) throws Exception {
     String id = enqueue(Grading.CLICK_CORRECT);
-    var taken = connection.sync().xreadgroup(Consumer.from(RedisLayout.RUNNERS_GROUP, "w-finished-not-acked"),
-        XReadArgs.Builder.count(1), XReadArgs.StreamOffset.lastConsumed(RedisLayout.JOB_STREAM));
-    assertThat(taken).hasSize(1);
+    takeAndDie("w-finished-not-acked"); // after storing the verdict:
     RedisEventSink sink = RedisEventSink.over(connection);
     EventSequence seq = new EventSequence(id, 2);
     sink.publish(seq.started(null));
