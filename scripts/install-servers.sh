@@ -13,6 +13,8 @@ MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 TOOLS=${KUBEGRADE_TOOLS:-$HOME/.cache/kubegrade/bin}
 mkdir -p "$TOOLS"
 
+# Go may be installed outside PATH (the official tarball's default place).
+command -v go >/dev/null 2>&1 || [ ! -x /usr/local/go/bin/go ] || PATH="$PATH:/usr/local/go/bin"
 command -v go >/dev/null 2>&1 || die "Go is needed to build FerretDB and MinIO (https://go.dev/dl, or Debian's golang 1.24+)"
 
 build() { # name module version package-dir [prepare-command]
