@@ -2,6 +2,7 @@ package io.kubegrade.gateway.problem;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -50,7 +51,7 @@ public final class ApiProblem extends ErrorResponseException {
     return new ApiProblem(HttpStatus.BAD_REQUEST, "bad-request", "Bad request", detail, null);
   }
 
-  public static ApiProblem invalidChallenge(String source, java.util.List<String> errors) {
+  public static ApiProblem invalidChallenge(String source, List<String> errors) {
     ApiProblem p = new ApiProblem(HttpStatus.BAD_REQUEST, "invalid-challenge", "Invalid challenge",
         (source == null ? "the challenge" : source) + " has " + errors.size() + " problem(s)", null);
     p.getBody().setProperty("errors", errors);

@@ -2,6 +2,7 @@ package io.kubegrade.gateway.storage;
 
 import io.kubegrade.gateway.GatewayProperties;
 import java.time.Instant;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -72,7 +73,7 @@ public class ObjectStore {
   }
 
   private static boolean isMissingBucket(Throwable e) {
-    Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+    Throwable cause = e instanceof CompletionException ? e.getCause() : e;
     return cause instanceof NoSuchBucketException
         || cause instanceof S3Exception s3e && s3e.statusCode() == 404;
   }

@@ -3,9 +3,12 @@ package io.kubegrade.gateway.stream;
 import io.kubegrade.api.event.GradingEvent;
 import io.kubegrade.api.redis.RedisLayout;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /** One client's view of one submission: emits each event once, in sequence order. */
 final class ClientStream {
@@ -16,8 +19,8 @@ final class ClientStream {
   private final AtomicBoolean catchingUp = new AtomicBoolean();
   private final AtomicBoolean again = new AtomicBoolean();
   private final int bufferLimit;
-  private final java.util.concurrent.atomic.AtomicInteger undelivered = new java.util.concurrent.atomic.AtomicInteger();
-  private final reactor.core.publisher.Sinks.One<Boolean> overflow = reactor.core.publisher.Sinks.one();
+  private final AtomicInteger undelivered = new AtomicInteger();
+  private final Sinks.One<Boolean> overflow = Sinks.one();
   private volatile boolean overflowed;
   private long last;
   private boolean done;
@@ -84,7 +87,7 @@ final class ClientStream {
     redis.reactive().lrange(RedisLayout.historyKey(submissionId), from, -1)
         .map(GradingEvent::fromJson)
         .collectList()
-        .flatMap(events -> events.isEmpty() && from == 0 ? fallback.map(java.util.List::of).defaultIfEmpty(events)
+        .flatMap(events -> events.isEmpty() && from == 0 ? fallback.map(List::of).defaultIfEmpty(events)
             : Mono.just(events))
         .subscribe(events -> events.forEach(this::offerFromHistory),
             error -> {

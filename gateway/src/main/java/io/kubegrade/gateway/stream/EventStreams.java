@@ -6,6 +6,7 @@ import io.kubegrade.gateway.security.Caller;
 import io.kubegrade.gateway.submission.SubmissionStore;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /** A caller's event stream for one of their own submissions, whatever the transport. */
 @Component
@@ -23,7 +24,7 @@ public class EventStreams {
       return Flux.error(ApiProblem.badRequest("after must not be negative"));
     }
     return store.findOwned(submissionId, caller.user())
-        .switchIfEmpty(reactor.core.publisher.Mono.error(() -> ApiProblem.notFound("submission", submissionId)))
+        .switchIfEmpty(Mono.error(() -> ApiProblem.notFound("submission", submissionId)))
         .flatMapMany(s -> hub.events(submissionId, afterSeq, transport, store.terminalEvent(submissionId)));
   }
 }

@@ -3,6 +3,7 @@ package io.kubegrade.gateway.stream;
 import io.kubegrade.gateway.GatewayProperties;
 import io.kubegrade.gateway.problem.ApiProblem;
 import io.kubegrade.gateway.security.Caller;
+import io.kubegrade.gateway.security.SecurityConfiguration;
 import io.rsocket.core.RSocketServer;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.rsocket.transport.netty.server.TcpServerTransport;
@@ -50,7 +51,7 @@ public class RSocketEvents implements SmartLifecycle {
     }
     return jwt.decode(request.accessToken())
         .map(token -> Caller.of(new JwtAuthenticationToken(token,
-            io.kubegrade.gateway.security.SecurityConfiguration.authoritiesOf(token, properties.security().rolesClaim()))))
+            SecurityConfiguration.authoritiesOf(token, properties.security().rolesClaim()))))
         .flatMapMany(caller -> streams.open(request.submissionId(), caller, request.after() == null ? 0 : request.after(),
             "rsocket"))
         .map(e -> e.toJson().getBytes(StandardCharsets.UTF_8));

@@ -14,7 +14,9 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
+import java.util.Date;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,9 +126,9 @@ public class VerdictRecorder implements SmartLifecycle {
           return upload.then(store.recordVerdict(event, shotKey)).doOnNext(recorded -> {
             if (recorded) {
               meters.counter("kubegrade.verdicts", "status", event.verdict().status().name()).increment();
-              java.util.Date created = doc.getDate("createdAt");
+              Date created = doc.getDate("createdAt");
               if (created != null) {
-                latency.record(Duration.between(created.toInstant(), java.time.Instant.now()));
+                latency.record(Duration.between(created.toInstant(), Instant.now()));
               }
             }
           }).then();
