@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Measures the whole local platform from the outside (HTTP submit -> WebSocket verdict), on a
+# fresh data directory and its own ports, and writes the figures into docs/benchmarks.md between
+# the platform markers. usage: scripts/bench-platform.sh [sequential N] [burst N] [watchers N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sequential=${1:-40}; burst=${2:-40}; watchers=${3:-200}
+data=$(mktemp -d)
+export KUBEGRADE_DATA=$data KUBEGRADE_PORT=18080 KUBEGRADE_REDIS_PORT=16390 KUBEGRADE_MONGO_PORT=37027 \
+  KUBEGRADE_S3_PORT=19010 KUBEGRADE_RSOCKET_PORT=17010 KUBEGRADE_POOL_SIZE=${KUBEGRADE_POOL_SIZE:-2}
+scripts/run.sh --kubegrade.submissions.per-user-per-minute=1000 > "$data/platform.out" 2>&1 &
+platform=$!
+trap 'kill $platform 2>/dev/null; wait $platform 2>/dev/null; rm -rf "$data"' EXIT
+for _ in $(seq 1 600); do
+  curl -sf "http://127.0.0.1:$KUBEGRADE_PORT/actuator/health/readiness" >/dev/null 2>&1 && break
+  kill -0 $platform 2>/dev/null || { cat "$data/platform.out" >&2; exit 1; }
+  sleep 0.5
+done
+echo "bench-platform: platform ready; sequential $sequential, burst $burst, watchers $watchers" >&2
+out=$(java -cp gateway/target/kubegrade-gateway-exec.jar -Dloader.main=io.kubegrade.gateway.bench.PlatformBenchmark \
+  org.springframework.boot.loader.launch.PropertiesLauncher "http://127.0.0.1:$KUBEGRADE_PORT" \
+  challenges/click-changes-label/solutions/ACCEPTED/hooks.jsx "$sequential" "$burst" "$watchers")
+echo "$out" >&2
+val() { echo "$out" | awk -v k="$1" '$1=="RESULT" && $2==k {print $3}'; }
+
+section=$(cat <<MD
+<!-- platform:start -->
+## The whole platform (gateway + Redis + FerretDB + MinIO + embedded runner)
+
+Latest run: $(date -u +%Y-%m-%d), same machine, \`scripts/bench-platform.sh $sequential $burst $watchers\`
+(it starts \`scripts/run.sh\` on a fresh data directory with $KUBEGRADE_POOL_SIZE warm browsers and
+measures from the outside: HTTP submit, then the WebSocket stream until the verdict; the task is the
+"Click me" challenge above). No peer runs this path; the runner-only figures above are the
+comparison point for what the platform adds.
+
+| figure | value |
+|---|---|
+| POST /submissions to 202 (S3 put, MongoDB insert, QUEUED, dispatch), median | $(val submit_median) ms |
+| submit to VERDICT on the WebSocket, one at a time, median | $(val e2e_median) ms (p90 $(val e2e_p90) ms) |
+| throughput, $burst submitted at once | $(val burst_throughput) submissions/min |
+| one submission watched by $watchers WebSocket clients: submit to the last client's VERDICT | $(val fanout_all_verdicts) ms |
+
+\`\`\`
+$out
+\`\`\`
+<!-- platform:end -->
+MD
+)
+python3 - "$section" <<'PY'
+import re, sys
+path = 'docs/benchmarks.md'
+text = open(path).read()
+section = sys.argv[1]
+if '<!-- platform:start -->' in text:
+    text = re.sub(r'<!-- platform:start -->.*<!-- platform:end -->', lambda m: section, text, flags=re.S)
+else:
+    text = text.rstrip('\n') + '\n\n' + section + '\n'
+open(path, 'w').write(text)
+PY
+echo "bench-platform: wrote the platform section of docs/benchmarks.md" >&2
