@@ -64,9 +64,13 @@ public class SubmissionStore {
     return Mono.from(collection.find(eq("_id", id)).first()).map(SubmissionStore::toSubmission);
   }
 
-  /** The submission when it belongs to {@code user}; empty otherwise, indistinguishable from absent. */
+  /**
+   * The submission when it belongs to {@code user}; empty otherwise, indistinguishable from absent.
+   * Looked up by {@code _id} alone and checked here: FerretDB's SQLite backend only uses its key
+   * for a filter on {@code _id} alone, and scans the collection otherwise (3.6 vs 15 ms at 300 documents).
+   */
   public Mono<Submission> findOwned(String id, String user) {
-    return Mono.from(collection.find(and(eq("_id", id), eq("user", user))).first()).map(SubmissionStore::toSubmission);
+    return find(id).filter(s -> s.user().equals(user));
   }
 
   public Mono<Document> findRaw(String id) {
