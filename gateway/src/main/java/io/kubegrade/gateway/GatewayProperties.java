@@ -24,7 +24,6 @@ public record GatewayProperties(
     @Valid @DefaultValue Submissions submissions,
     @Valid @DefaultValue Security security,
     @Valid @DefaultValue Stream stream,
-    @Valid @DefaultValue Dispatch dispatch,
     @Valid @DefaultValue Runner runner,
     @Valid @DefaultValue Challenges challenges,
     @DefaultValue("") String instanceId) {
@@ -63,10 +62,6 @@ public record GatewayProperties(
       @DefaultValue("0") int rsocketTcpPort,
       @NotNull @DefaultValue("30s") Duration claimIdle,
       @NotNull @DefaultValue("10s") Duration claimEvery) {}
-
-  public record Dispatch(@NotNull @DefaultValue("QUEUE") Mode mode) {
-    public enum Mode { QUEUE }
-  }
 
   /** {@code embeddedPoolSize > 0} runs a warm runner pool inside the gateway (the local platform). */
   public record Runner(@Min(0) @Max(16) @DefaultValue("0") int embeddedPoolSize, Path workDir) {}

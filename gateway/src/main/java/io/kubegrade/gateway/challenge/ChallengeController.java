@@ -31,9 +31,6 @@ import reactor.core.publisher.Mono;
 @RestController
 @RequestMapping("/api/v1/challenges")
 public class ChallengeController {
-  private static final String[] DOCUMENT_TYPES = {"application/yaml", "application/x-yaml", "text/yaml",
-      "application/json", "text/plain"};
-
   private final ChallengeCatalog catalog;
 
   public ChallengeController(ChallengeCatalog catalog) {

@@ -1,6 +1,5 @@
 package io.kubegrade.gateway.ops;
 
-import io.kubegrade.api.challenge.Challenge;
 import io.kubegrade.api.challenge.ChallengeFormat;
 import io.kubegrade.gateway.GatewayProperties;
 import io.kubegrade.gateway.challenge.ChallengeCatalog;

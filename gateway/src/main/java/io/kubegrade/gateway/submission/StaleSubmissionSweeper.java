@@ -3,15 +3,13 @@ package io.kubegrade.gateway.submission;
 import io.kubegrade.api.event.Verdict;
 import io.kubegrade.api.event.VerdictStatus;
 import io.kubegrade.gateway.GatewayProperties;
+import io.kubegrade.gateway.ops.PeriodicTask;
 import io.kubegrade.gateway.stream.EventPublisher;
 import java.time.Duration;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -21,15 +19,15 @@ import reactor.core.publisher.Mono;
  * runner's verdict wins the race, the event script refuses ours.
  */
 @Component
-public class StaleSubmissionSweeper implements SmartLifecycle {
+public class StaleSubmissionSweeper extends PeriodicTask {
   private static final Logger log = LoggerFactory.getLogger(StaleSubmissionSweeper.class);
 
   private final SubmissionStore store;
   private final EventPublisher events;
   private final GatewayProperties.Submissions settings;
-  private Disposable sweeping;
 
   public StaleSubmissionSweeper(SubmissionStore store, EventPublisher events, GatewayProperties properties) {
+    super("sweeping stale submissions", properties.submissions().sweepEvery(), properties.submissions().sweepEvery());
     this.store = store;
     this.events = events;
     this.settings = properties.submissions();
@@ -48,26 +46,7 @@ public class StaleSubmissionSweeper implements SmartLifecycle {
   }
 
   @Override
-  public void start() {
-    sweeping = Flux.interval(settings.sweepEvery(), settings.sweepEvery())
-        .onBackpressureDrop()
-        .concatMap(t -> sweep().onErrorResume(e -> {
-          log.warn("sweeping stale submissions failed: {}", e.toString());
-          return Mono.empty();
-        }))
-        .subscribe();
-  }
-
-  @Override
-  public void stop() {
-    if (sweeping != null) {
-      sweeping.dispose();
-      sweeping = null;
-    }
-  }
-
-  @Override
-  public boolean isRunning() {
-    return sweeping != null;
+  protected Mono<Void> runOnce() {
+    return sweep().then();
   }
 }

@@ -1,7 +1,5 @@
 package io.kubegrade.gateway.submission;
 
-import io.kubegrade.api.event.VerdictStatus;
-
 /** Where a submission is: waiting, being graded, or finished with a verdict status. */
 public enum SubmissionStatus {
   QUEUED, RUNNING,
@@ -10,9 +8,5 @@ public enum SubmissionStatus {
 
   public boolean isFinal() {
     return this != QUEUED && this != RUNNING;
-  }
-
-  public static SubmissionStatus of(VerdictStatus status) {
-    return valueOf(status.name());
   }
 }

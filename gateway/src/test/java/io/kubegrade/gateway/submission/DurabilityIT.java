@@ -11,6 +11,7 @@ import io.kubegrade.api.event.TestResult;
 import io.kubegrade.api.event.Verdict;
 import io.kubegrade.api.event.VerdictStatus;
 import io.kubegrade.api.redis.RedisLayout;
+import io.kubegrade.gateway.testing.EventClients;
 import io.kubegrade.gateway.testing.GatewayInstances;
 import io.kubegrade.gateway.testing.PlatformIT;
 import io.lettuce.core.Consumer;
@@ -18,7 +19,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,7 +33,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
-import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 
@@ -101,11 +100,7 @@ class DurabilityIT {
   }
 
   private static Flux<GradingEvent> webSocket(ConfigurableApplicationContext gateway, String token, String id) {
-    URI uri = URI.create("ws://127.0.0.1:" + GatewayInstances.port(gateway) + "/api/v1/submissions/" + id
-        + "/events/ws?access_token=" + token);
-    return Flux.create(sink -> sink.onDispose(new ReactorNettyWebSocketClient().execute(uri, s -> s.receive()
-            .doOnNext(m -> sink.next(GradingEvent.fromJson(m.getPayloadAsText()))).then())
-        .subscribe(v -> { }, sink::error, sink::complete)));
+    return EventClients.webSocket(GatewayInstances.port(gateway), token, id, 0);
   }
 
   private static void awaitReady(ConfigurableApplicationContext gateway) {

@@ -15,7 +15,6 @@ import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
-import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -95,12 +94,7 @@ public abstract class PlatformIT {
   }
 
   protected Flux<GradingEvent> webSocketFlux(String token, String submissionId, long after) {
-    java.net.URI uri = java.net.URI.create("ws://127.0.0.1:" + port + "/api/v1/submissions/" + submissionId
-        + "/events/ws?after=" + after + "&access_token=" + token);
-    return Flux.create(sink -> sink.onDispose(new ReactorNettyWebSocketClient().execute(uri, session -> session.receive()
-            .doOnNext(m -> sink.next(GradingEvent.fromJson(m.getPayloadAsText())))
-            .then())
-        .subscribe(v -> { }, sink::error, sink::complete)));
+    return EventClients.webSocket(port, token, submissionId, after);
   }
 
   /** Waits (bounded) for a condition that the platform reaches asynchronously. */

@@ -90,11 +90,6 @@ public final class QueueWorker implements AutoCloseable {
     }
   }
 
-  /** Jobs this worker is grading right now. */
-  public int inFlight() {
-    return inFlight.size();
-  }
-
   private void readLoop() {
     Consumer<String> me = Consumer.from(RedisLayout.RUNNERS_GROUP, settings.workerId());
     while (running) {

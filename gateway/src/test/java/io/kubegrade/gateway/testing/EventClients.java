@@ -1,0 +1,21 @@
+package io.kubegrade.gateway.testing;
+
+import io.kubegrade.api.event.GradingEvent;
+import java.net.URI;
+import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
+import reactor.core.publisher.Flux;
+
+/** A real WebSocket client of a submission's event stream, for tests. */
+public final class EventClients {
+  private EventClients() {}
+
+  /** Events from {@code ws://...?after=N&access_token=T} until the server closes; cancelling closes the socket. */
+  public static Flux<GradingEvent> webSocket(int port, String token, String submissionId, long after) {
+    URI uri = URI.create("ws://127.0.0.1:" + port + "/api/v1/submissions/" + submissionId
+        + "/events/ws?after=" + after + "&access_token=" + token);
+    return Flux.create(sink -> sink.onDispose(new ReactorNettyWebSocketClient().execute(uri, session -> session.receive()
+            .doOnNext(m -> sink.next(GradingEvent.fromJson(m.getPayloadAsText())))
+            .then())
+        .subscribe(v -> { }, sink::error, sink::complete)));
+  }
+}
