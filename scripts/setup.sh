@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what kubegrade needs on a Debian machine, idempotently: Chromium and its matching
-# chromedriver, redis-server, a JDK 17+, and (scripts/install-servers.sh) FerretDB and MinIO. Safe to run again; does nothing when all is there.
+# chromedriver, redis-server, etcd, a JDK 17+, and (scripts/install-servers.sh) FerretDB, MinIO and kube-apiserver. Safe to run again; does nothing when all is there.
 set -euo pipefail
 
 say() { printf 'setup: %s\n' "$*" >&2; }
@@ -22,6 +22,7 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
 java_major() { java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p'; }
 if ! command -v java >/dev/null 2>&1 || [ "$(java_major)" -lt 17 ]; then
   missing+=(openjdk-17-jdk-headless)

@@ -1,5 +1,6 @@
 package io.kubegrade.gateway.testing;
 
+import io.kubegrade.runner.testing.BackingServers;
 import io.kubegrade.gateway.GatewayApplication;
 import io.kubegrade.runner.testing.RedisServerProcess;
 import java.io.IOException;

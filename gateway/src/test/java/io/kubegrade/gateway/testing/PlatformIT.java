@@ -1,5 +1,6 @@
 package io.kubegrade.gateway.testing;
 
+import io.kubegrade.runner.testing.BackingServers;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kubegrade.api.event.GradingEvent;
 import java.nio.file.Path;

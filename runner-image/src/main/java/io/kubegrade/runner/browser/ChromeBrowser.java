@@ -138,8 +138,10 @@ public final class ChromeBrowser implements AutoCloseable {
         "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
         "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
         "--webrtc-ip-handling-policy=disable_non_proxied_udp"));
-    if (isRoot()) {
-      // Chromium's own sandbox refuses to run as root; as a normal user (the image) it stays on.
+    if (isRoot() || "false".equals(System.getenv("KUBEGRADE_CHROMIUM_SANDBOX"))) {
+      // Chromium's own sandbox refuses to run as root. As a normal user it stays on, unless the
+      // container cannot create the user namespaces it needs (RuntimeDefault seccomp forbids
+      // them): a runner pod then relies on the pod's own confinement (docs/runner.md).
       args.add("--no-sandbox");
     }
     options.addArguments(args);

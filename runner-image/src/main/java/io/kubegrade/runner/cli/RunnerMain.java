@@ -8,6 +8,7 @@ import io.kubegrade.api.event.Verdict;
 import io.kubegrade.api.event.VerdictStatus;
 import io.kubegrade.api.job.GradingRequest;
 import io.kubegrade.runner.browser.BrowserCrashedException;
+import io.kubegrade.runner.job.PodJob;
 import io.kubegrade.runner.pool.GradingPool;
 import io.kubegrade.runner.pool.PoolSettings;
 import io.kubegrade.runner.sink.EventSink;
@@ -45,6 +46,11 @@ public final class RunnerMain {
         kubegrade-runner worker [--redis redis://host:6379] [--worker-id ID]
             Runs a warm pool of KUBEGRADE_POOL_SIZE browsers fed by the Redis job stream until
             stopped (SIGTERM drains the jobs in flight first).
+        kubegrade-runner job
+            Grades the one submission a GradingJob's pod describes in its environment
+            (KUBEGRADE_SUBMISSION_ID, KUBEGRADE_CHALLENGE, KUBEGRADE_SOURCE_URL, KUBEGRADE_REDIS_*):
+            events to Redis, verdict also to the termination message. Exit 0 when graded, 3 on
+            INTERNAL_ERROR, 4 when grading could not start (the operator retries).
         kubegrade-runner verify <challenge dir or catalogue root>...
             Grades every solution under <dir>/solutions/<EXPECTED_VERDICT>/ and checks each gets
             the verdict its folder names. Exit 0 when all match, 1 otherwise.
@@ -67,6 +73,7 @@ public final class RunnerMain {
     try {
       return switch (args[0]) {
         case "grade" -> grade(List.of(args).subList(1, args.length), env, out, err);
+        case "job" -> job(env, out, err);
         case "worker" -> worker(List.of(args).subList(1, args.length), env, err);
         case "verify" -> verify(List.of(args).subList(1, args.length), env, out, err);
         default -> usage(err, "unknown command '" + args[0] + "'");
@@ -135,6 +142,23 @@ public final class RunnerMain {
       return verdict.status() == VerdictStatus.INTERNAL_ERROR ? INTERNAL : OK;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static int job(Map<String, String> env, PrintStream out, PrintStream err) {
+    PodJob job = new PodJob(env);
+    try {
+      Verdict verdict = job.run();
+      if (verdict == null) {
+        out.println("kubegrade-runner: already graded; nothing to do");
+        return OK;
+      }
+      out.println(verdict.toBoundedJson(TerminationMessageSink.MAX_BYTES));
+      return verdict.status() == VerdictStatus.INTERNAL_ERROR ? INTERNAL : OK;
+    } catch (PodJob.CannotStartException e) {
+      err.println("kubegrade-runner: " + e.getMessage());
+      job.reportCannotStart(e);
+      return PodJob.CANNOT_START;
     }
   }
 

@@ -1,6 +1,5 @@
-package io.kubegrade.gateway.testing;
+package io.kubegrade.runner.testing;
 
-import io.kubegrade.runner.testing.RedisServerProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -13,7 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Real backing servers for the gateway's tests, started once per JVM on free loopback ports under
+ * Real backing servers for the gateway and operator tests, started once per JVM on free loopback ports under
  * a temporary directory: redis-server (Debian), FerretDB on SQLite (MongoDB wire protocol) and
  * MinIO (S3), the last two built by scripts/install-servers.sh.
  */

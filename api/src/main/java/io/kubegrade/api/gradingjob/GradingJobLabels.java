@@ -1,0 +1,24 @@
+package io.kubegrade.api.gradingjob;
+
+/** Labels and condition types everyone who reads or selects GradingJob pods agrees on. */
+public final class GradingJobLabels {
+  public static final String NAME = "app.kubernetes.io/name";
+  public static final String INSTANCE = "app.kubernetes.io/instance";
+  public static final String COMPONENT = "app.kubernetes.io/component";
+  public static final String PART_OF = "app.kubernetes.io/part-of";
+  public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String SUBMISSION = "kubegrade.io/submission";
+  public static final String ATTEMPT = "kubegrade.io/attempt";
+
+  public static final String RUNNER_NAME = "kubegrade-runner";
+  public static final String RUNNER_COMPONENT = "runner";
+  public static final String PART_OF_VALUE = "kubegrade";
+  public static final String OPERATOR = "kubegrade-operator";
+
+  /** Condition types: Admitted (a pod exists), Started (the runner runs), Completed (a verdict stands). */
+  public static final String ADMITTED = "Admitted";
+  public static final String STARTED = "Started";
+  public static final String COMPLETED = "Completed";
+
+  private GradingJobLabels() {}
+}

@@ -1,0 +1,134 @@
+package io.kubegrade.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.kubegrade.operator.job.GradingJobReconciler;
+import io.kubegrade.operator.job.JobEvents;
+import io.kubegrade.operator.ops.JobMetrics;
+import io.kubegrade.operator.ops.OperatorHttpServer;
+import io.kubegrade.operator.pod.OrphanPodSweeper;
+import io.kubegrade.operator.pod.RunnerPod;
+import io.kubegrade.operator.source.S3SourcePresigner;
+import io.kubegrade.operator.source.SourcePresigner;
+import io.kubegrade.operator.verdict.RedisVerdictPublisher;
+import io.kubegrade.operator.verdict.VerdictPublisher;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the operator: one controller (GradingJob), the orphan sweep, health and metrics
+ * endpoints, and - with several replicas - leader election, so only one instance reconciles.
+ */
+public final class OperatorMain implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(OperatorMain.class);
+
+  private final Operator operator;
+  private final OperatorHttpServer http;
+  private final RedisClient redisClient;
+  private final StatefulRedisConnection<String, String> redis;
+  private final S3SourcePresigner presigner;
+
+  private OperatorMain(Operator operator, OperatorHttpServer http, RedisClient redisClient,
+      StatefulRedisConnection<String, String> redis, S3SourcePresigner presigner) {
+    this.operator = operator;
+    this.http = http;
+    this.redisClient = redisClient;
+    this.redis = redis;
+    this.presigner = presigner;
+  }
+
+  public static void main(String[] args) {
+    OperatorSettings settings;
+    try {
+      settings = OperatorSettings.fromEnvironment(System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("kubegrade-operator: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    OperatorMain main = start(new KubernetesClientBuilder().build(), settings, false);
+    Runtime.getRuntime().addShutdownHook(new Thread(main::close, "kubegrade-operator-shutdown"));
+  }
+
+  /** Starts everything against {@code client}; {@code forTests} turns off what a mock API server lacks. */
+  public static OperatorMain start(KubernetesClient client, OperatorSettings settings, boolean forTests) {
+    RedisURI uri = RedisURI.create(settings.redis().url());
+    if (settings.redis().password() != null) {
+      if (settings.redis().username() != null) {
+        uri.setUsername(settings.redis().username());
+      }
+      uri.setPassword((CharSequence) settings.redis().password());
+    }
+    RedisClient redisClient = RedisClient.create(uri);
+    StatefulRedisConnection<String, String> redis = redisClient.connect();
+    S3SourcePresigner presigner = new S3SourcePresigner(settings.s3());
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    OperatorMain main = start(client, settings, forTests, new RedisVerdictPublisher(redis), presigner, registry);
+    return new OperatorMain(main.operator, main.http, redisClient, redis, presigner);
+  }
+
+  /** Starts with the given collaborators (tests pass their own fakes of these interfaces). */
+  public static OperatorMain start(KubernetesClient client, OperatorSettings settings, boolean forTests,
+      VerdictPublisher verdicts, SourcePresigner presigner, PrometheusMeterRegistry registry) {
+    int swept = new OrphanPodSweeper(client).sweep(settings.namespaces());
+    if (swept > 0) {
+      log.info("deleted {} orphaned runner pods", swept);
+    }
+    Operator operator = new Operator(o -> {
+      o.withKubernetesClient(client)
+          .withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build())
+          .withUseSSAToPatchPrimaryResource(false)
+          .withCloseClientOnStop(!forTests);
+      if (settings.leaderElection() && !forTests) {
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration("kubegrade-operator", settings.leaseNamespace()));
+      }
+    });
+    JobMetrics metrics = new JobMetrics(registry);
+    GradingJobReconciler reconciler = new GradingJobReconciler(settings.admission(), new RunnerPod(settings.runner()),
+        presigner, verdicts, new JobEvents(client, instanceName()), metrics, Clock.systemUTC());
+    operator.register(reconciler, c -> {
+      if (!settings.namespaces().isEmpty()) {
+        c.settingNamespaces(settings.namespaces());
+      }
+    });
+    operator.start();
+    OperatorHttpServer http = new OperatorHttpServer(settings.httpPort(),
+        () -> operator.getRuntimeInfo().allEventSourcesAreHealthy(),
+        () -> operator.getRuntimeInfo().isStarted(), registry);
+    log.info("kubegrade operator started: namespaces {}, at most {} runner pods, metrics on :{}",
+        settings.namespaces().isEmpty() ? "all" : settings.namespaces(), settings.admission().maxRunningPods(), http.port());
+    return new OperatorMain(operator, http, null, null, null);
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  private static String instanceName() {
+    return System.getenv().getOrDefault("HOSTNAME", "kubegrade-operator");
+  }
+
+  @Override
+  public void close() {
+    operator.stop();
+    http.close();
+    if (redis != null) {
+      redis.close();
+      redisClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+    if (presigner != null) {
+      presigner.close();
+    }
+  }
+
+}

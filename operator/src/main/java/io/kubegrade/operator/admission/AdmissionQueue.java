@@ -1,0 +1,156 @@
+package io.kubegrade.operator.admission;
+
+import io.kubegrade.api.gradingjob.GradingJob;
+import io.kubegrade.api.gradingjob.GradingJobPhase;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Decides which queued jobs may have a runner pod: at most {@code maxRunning} at once, first in
+ * first out within a user, and users served in turns - a job's turn is how many jobs its owner
+ * already runs plus how many of the owner's jobs queue before it, ties going to the user served
+ * longest ago - so one user's hundred submissions do not starve another user's one.
+ *
+ * <p>Decisions are made one at a time against the informer's view plus the admissions that view
+ * does not show yet, so concurrent reconciliations never admit more than the limit.
+ */
+public final class AdmissionQueue {
+  private final int maxRunning;
+  private final int maxPerUser;
+  /** Admitted here, possibly not yet Scheduled in the cache: name -> owner. */
+  private final Map<String, String> reserved = new HashMap<>();
+  /** Finished here, possibly still Scheduled or Running in the cache: their slots are free. */
+  private final Set<String> finishing = new HashSet<>();
+
+  public AdmissionQueue(int maxRunning, int maxPerUser) {
+    if (maxRunning < 1) {
+      throw new IllegalArgumentException("maxRunning must be at least 1");
+    }
+    this.maxRunning = maxRunning;
+    this.maxPerUser = maxPerUser;
+  }
+
+  /** Whether {@code job} may start now, given every job the operator knows of. Admits it if so. */
+  public synchronized boolean tryAdmit(GradingJob job, Collection<GradingJob> all) {
+    String key = key(job);
+    if (reserved.containsKey(key)) {
+      return true;
+    }
+    List<GradingJob> order = nextInLine(all);
+    forgetObserved(all);
+    Map<String, Integer> running = running(all);
+    int free = maxRunning - running.values().stream().mapToInt(Integer::intValue).sum();
+    for (int i = 0; i < order.size() && i < free; i++) {
+      GradingJob candidate = order.get(i);
+      if (key(candidate).equals(key)) {
+        reserved.put(key, owner(job));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The queued jobs in the order they will be admitted, those that could start now first. */
+  public synchronized List<GradingJob> nextInLine(Collection<GradingJob> all) {
+    forgetObserved(all);
+    Map<String, Integer> running = running(all);
+    List<GradingJob> queued = new ArrayList<>();
+    for (GradingJob j : all) {
+      if (j.phase() == GradingJobPhase.Queued && !reserved.containsKey(key(j)) && j.getMetadata().getDeletionTimestamp() == null) {
+        queued.add(j);
+      }
+    }
+    queued.sort(Comparator.comparing((GradingJob j) -> j.getMetadata().getCreationTimestamp(),
+        Comparator.nullsLast(Comparator.naturalOrder())).thenComparing(AdmissionQueue::key));
+    Map<String, Integer> seen = new HashMap<>();
+    Map<GradingJob, Integer> turn = new IdentityHashMap<>();
+    List<GradingJob> eligible = new ArrayList<>();
+    for (GradingJob j : queued) {
+      String owner = owner(j);
+      int ahead = seen.merge(owner, 1, Integer::sum) - 1;
+      int active = running.getOrDefault(owner, 0);
+      if (maxPerUser > 0 && active + ahead >= maxPerUser) {
+        continue; // this user's share is taken; the job waits for one of theirs to finish
+      }
+      turn.put(j, active + ahead);
+      eligible.add(j);
+    }
+    // Within one turn, the user served longest ago goes first (so turns alternate between users
+    // even with one slot), then first come first served.
+    Map<String, String> lastServed = lastServed(all);
+    eligible.sort(Comparator.comparingInt((GradingJob j) -> turn.get(j))
+        .thenComparing(j -> lastServed.getOrDefault(owner(j), ""))); // List.sort is stable
+    return eligible;
+  }
+
+  /** When each user last had a job admitted (ISO instants compare as strings), from the jobs' status. */
+  private Map<String, String> lastServed(Collection<GradingJob> all) {
+    Map<String, String> last = new HashMap<>();
+    for (GradingJob j : all) {
+      String at = j.getStatus() == null ? null : j.getStatus().admissionTime();
+      if (at != null) {
+        last.merge(owner(j), at, (a, b) -> a.compareTo(b) >= 0 ? a : b);
+      }
+    }
+    reserved.values().forEach(owner -> last.put(owner, "9999")); // admitted just now
+    return last;
+  }
+
+  /** Jobs holding a pod (Scheduled or Running, or admitted here) per owner. */
+  private Map<String, Integer> running(Collection<GradingJob> all) {
+    Map<String, Integer> byOwner = new HashMap<>();
+    Set<String> counted = new HashSet<>();
+    for (GradingJob j : all) {
+      if (j.phase().isActive() && !finishing.contains(key(j))) {
+        byOwner.merge(owner(j), 1, Integer::sum);
+        counted.add(key(j));
+      }
+    }
+    reserved.forEach((name, owner) -> {
+      if (!counted.contains(name)) {
+        byOwner.merge(owner, 1, Integer::sum);
+      }
+    });
+    return byOwner;
+  }
+
+  /** Drops reservations the cache now reflects (or whose job is gone). */
+  private void forgetObserved(Collection<GradingJob> all) {
+    Map<String, GradingJob> byKey = new HashMap<>();
+    all.forEach(j -> byKey.put(key(j), j));
+    reserved.keySet().removeIf(k -> {
+      GradingJob j = byKey.get(k);
+      return j == null || j.phase() != GradingJobPhase.Queued;
+    });
+    finishing.removeIf(k -> {
+      GradingJob j = byKey.get(k);
+      return j == null || j.phase().isFinal();
+    });
+  }
+
+  /** Frees a finished job's slot now, before the cache shows it finished. */
+  public synchronized void finished(GradingJob job) {
+    reserved.remove(key(job));
+    finishing.add(key(job));
+  }
+
+  /** Forgets a reservation whose pod could not be created. */
+  public synchronized void release(GradingJob job) {
+    reserved.remove(key(job));
+  }
+
+  private static String owner(GradingJob j) {
+    return j.getSpec() == null || j.getSpec().owner() == null ? "" : j.getSpec().owner();
+  }
+
+  private static String key(GradingJob j) {
+    return j.getMetadata().getNamespace() + "/" + j.getMetadata().getName();
+  }
+}

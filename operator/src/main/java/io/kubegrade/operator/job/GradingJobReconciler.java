@@ -1,0 +1,284 @@
+package io.kubegrade.operator.job;
+
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.kubegrade.api.event.Verdict;
+import io.kubegrade.api.event.VerdictStatus;
+import io.kubegrade.api.gradingjob.GradingJob;
+import io.kubegrade.api.gradingjob.GradingJobLabels;
+import io.kubegrade.api.gradingjob.GradingJobPhase;
+import io.kubegrade.operator.OperatorSettings;
+import io.kubegrade.operator.admission.AdmissionQueue;
+import io.kubegrade.operator.ops.JobMetrics;
+import io.kubegrade.operator.pod.PodOutcome;
+import io.kubegrade.operator.pod.RunnerPod;
+import io.kubegrade.operator.source.SourcePresigner;
+import io.kubegrade.operator.verdict.VerdictPublisher;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * One GradingJob, observed and moved one step: admit it (create its runner pod), follow the pod,
+ * turn what the pod says into status and - when the operator decides the verdict - into the
+ * submission's terminal event, retry infrastructure failures, and delete the job once its TTL has
+ * passed. Decisions live in {@link AdmissionQueue} and {@link PodOutcome}; this class coordinates.
+ * Nothing here sleeps: waiting is a rescheduled reconciliation or an event.
+ */
+@ControllerConfiguration(name = GradingJobReconciler.NAME,
+    maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+public class GradingJobReconciler implements Reconciler<GradingJob> {
+  public static final String NAME = "gradingjob";
+  static final String RUNNER_SELECTOR = GradingJobLabels.MANAGED_BY + "=" + GradingJobLabels.OPERATOR + ","
+      + GradingJobLabels.COMPONENT + "=" + GradingJobLabels.RUNNER_COMPONENT;
+
+  static final Duration ADMISSION_RECHECK = Duration.ofSeconds(30);
+
+  private final OperatorSettings.Admission limits;
+  private final AdmissionQueue queue;
+  private final RunnerPod pods;
+  private final SourcePresigner presigner;
+  private final VerdictPublisher verdicts;
+  private final JobEvents events;
+  private final JobMetrics metrics;
+  private final Clock clock;
+  private final SimpleInboundEventSource<GradingJob> wake = new SimpleInboundEventSource<>("admission");
+
+  public GradingJobReconciler(OperatorSettings.Admission limits, RunnerPod pods, SourcePresigner presigner,
+      VerdictPublisher verdicts, JobEvents events, JobMetrics metrics, Clock clock) {
+    this.limits = limits;
+    this.queue = new AdmissionQueue(limits.maxRunningPods(), limits.maxRunningPerUser());
+    this.pods = pods;
+    this.presigner = presigner;
+    this.verdicts = verdicts;
+    this.events = events;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  @Override
+  public List<EventSource<?, GradingJob>> prepareEventSources(EventSourceContext<GradingJob> context) {
+    metrics.observe(() -> context.getPrimaryCache().list());
+    InformerEventSource<Pod, GradingJob> runnerPods = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Pod.class, GradingJob.class)
+            .withName("runner-pods")
+            .withLabelSelector(RUNNER_SELECTOR)
+            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(GradingJob.class))
+            .build(), context);
+    return List.of(runnerPods, wake);
+  }
+
+  @Override
+  public UpdateControl<GradingJob> reconcile(GradingJob job, Context<GradingJob> context) {
+    long start = System.nanoTime();
+    String outcome = "error";
+    try {
+      UpdateControl<GradingJob> control = switch (job.phase()) {
+        case Queued -> admit(job, context);
+        case Scheduled, Running -> follow(job, context);
+        case Succeeded, Failed -> expireOrWait(job, context);
+      };
+      outcome = job.phase().name();
+      return control;
+    } finally {
+      metrics.reconciled(outcome, System.nanoTime() - start);
+    }
+  }
+
+  private UpdateControl<GradingJob> admit(GradingJob job, Context<GradingJob> context) {
+    Instant now = clock.instant();
+    StatusDraft status = StatusDraft.of(job);
+    if (status.isNew()) {
+      status.phase(GradingJobPhase.Queued)
+          .condition(GradingJobLabels.ADMITTED, false, "Queued", "waiting for a free runner slot", now);
+      events.normal(job, "Queued", "waiting for one of " + limits.maxRunningPods() + " runner slots");
+    }
+    int attempt = status.attempts() + 1;
+    String name = RunnerPod.name(job, attempt);
+    Pod existing = pod(context, name);
+    if (existing != null) {
+      // A previous operator instance created it and stopped before recording so: adopt it.
+      queue.tryAdmit(job, jobs(context));
+      events.normal(job, "Adopted", "adopted runner pod " + name + " left by a previous operator instance");
+    } else if (queue.tryAdmit(job, jobs(context))) {
+      if (!createPod(job, context, attempt)) {
+        return patch(job, status);
+      }
+      metrics.admitted(Duration.between(Instant.parse(job.getMetadata().getCreationTimestamp()), now));
+      events.normal(job, "PodCreated", "created runner pod " + name + " (attempt " + attempt + ")");
+    } else {
+      // Woken when a slot frees; the recheck covers slots freed by jobs deleted while running.
+      return patch(job, status).rescheduleAfter(ADMISSION_RECHECK);
+    }
+    status.pod(name, attempt, now).phase(GradingJobPhase.Scheduled)
+        .condition(GradingJobLabels.ADMITTED, true, "PodCreated", "runner pod " + name, now)
+        .condition(GradingJobLabels.STARTED, false, "PodPending", "waiting for the runner pod to start", now);
+    return patch(job, status).rescheduleAfter(limits.pendingTimeout());
+  }
+
+  private UpdateControl<GradingJob> follow(GradingJob job, Context<GradingJob> context) {
+    Instant now = clock.instant();
+    StatusDraft status = StatusDraft.of(job);
+    Pod pod = pod(context, status.podName());
+    deleteStrayPods(job, context, status.podName());
+    PodOutcome outcome = PodOutcome.of(pod, now, limits.pendingTimeout(), limits.deadlineGrace());
+    if (outcome instanceof PodOutcome.Pending pending) {
+      return patch(job, status.phase(GradingJobPhase.Scheduled)).rescheduleAfter(pending.recheckAfter());
+    }
+    if (outcome instanceof PodOutcome.Running running) {
+      if (status.phase() != GradingJobPhase.Running || status.startTime() == null) {
+        Instant started = running.startedAt() == null ? now : running.startedAt();
+        status.phase(GradingJobPhase.Running).started(started)
+            .condition(GradingJobLabels.STARTED, true, "RunnerStarted", "runner pod " + status.podName() + " is grading", now);
+        events.normal(job, "Started", "runner pod " + status.podName() + " started grading");
+      }
+      return patch(job, status).rescheduleAfter(running.recheckAfter());
+    }
+    if (outcome instanceof PodOutcome.Graded graded) {
+      return finish(job, context, status, graded.verdict(), "Graded", now);
+    }
+    if (outcome instanceof PodOutcome.Concluded concluded) {
+      long ran = status.startTime() == null ? 0 : Duration.between(Instant.parse(status.startTime()), now).toMillis();
+      Verdict verdict = Verdict.of(concluded.status(), concluded.message(), tests(job), ran);
+      return finish(job, context, status, verdict, concluded.reason(), now);
+    }
+    return retryOrFail(job, context, status, pod, (PodOutcome.Lost) outcome, now);
+  }
+
+  private UpdateControl<GradingJob> retryOrFail(GradingJob job, Context<GradingJob> context, StatusDraft status, Pod pod,
+      PodOutcome.Lost lost, Instant now) {
+    if (pod != null) {
+      context.getClient().resource(pod).withGracePeriod(0).delete();
+    }
+    metrics.retried(lost.reason());
+    int attempt = status.attempts() + 1;
+    if (attempt > limits.maxAttempts()) {
+      String message = "grading failed " + status.attempts() + " times; last: " + lost.reason() + ": " + lost.message();
+      return finish(job, context, status, Verdict.of(VerdictStatus.INTERNAL_ERROR, message, tests(job), 0), lost.reason(), now);
+    }
+    if (!createPod(job, context, attempt)) {
+      return UpdateControl.noUpdate();
+    }
+    String name = RunnerPod.name(job, attempt);
+    events.warning(job, "Retried", "attempt " + status.attempts() + " lost (" + lost.reason() + ": " + lost.message()
+        + "); created runner pod " + name);
+    status.pod(name, attempt, now).phase(GradingJobPhase.Scheduled)
+        .condition(GradingJobLabels.STARTED, false, lost.reason(), lost.message(), now);
+    return patch(job, status).rescheduleAfter(limits.pendingTimeout());
+  }
+
+  private UpdateControl<GradingJob> finish(GradingJob job, Context<GradingJob> context, StatusDraft status,
+      Verdict decided, String reason, Instant now) {
+    // Publishes the verdict unless the runner did; either way the verdict that stands is recorded.
+    Verdict verdict = verdicts.conclude(job.getSpec().submissionId(), decided);
+    status.completed(verdict, now).condition(GradingJobLabels.COMPLETED, true, reason,
+        verdict.status() + (verdict.message() == null ? "" : ": " + verdict.message()), now);
+    String story = "verdict " + verdict.status() + ", " + verdict.passed() + "/" + verdict.total() + " tests in "
+        + StatusDraft.humanDuration(verdict.durationMs()) + (verdict.message() == null || reason.equals("Graded") ? ""
+        : " (" + reason + ": " + verdict.message() + ")");
+    if (status.phase() == GradingJobPhase.Failed) {
+      events.warning(job, "Failed", story);
+    } else {
+      events.normal(job, "Finished", story);
+    }
+    metrics.finished(verdict.status().name());
+    queue.finished(job);
+    wakeQueued(context);
+    return patch(job, status).rescheduleAfter(limits.finishedTtl());
+  }
+
+  private UpdateControl<GradingJob> expireOrWait(GradingJob job, Context<GradingJob> context) {
+    String completed = job.getStatus().completionTime();
+    Instant expires = (completed == null ? clock.instant() : Instant.parse(completed)).plus(limits.finishedTtl());
+    Duration left = Duration.between(clock.instant(), expires);
+    if (!left.isNegative() && !left.isZero()) {
+      return UpdateControl.<GradingJob>noUpdate().rescheduleAfter(left);
+    }
+    // Pods go with their owner through the garbage collector; deleting them here as well frees
+    // them at once and covers clusters (and test servers) where it lags.
+    context.getSecondaryResources(Pod.class).forEach(p -> context.getClient().resource(p).delete());
+    context.getClient().resource(job).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+    return UpdateControl.noUpdate();
+  }
+
+  /** Creates attempt {@code n}'s pod; false when the job vanished meanwhile. An existing pod is adopted. */
+  private boolean createPod(GradingJob job, Context<GradingJob> context, int attempt) {
+    Pod desired = pods.build(job, attempt, presigner.presign(job.getSpec().source()));
+    try {
+      context.getClient().resource(desired).create();
+      return true;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409) {
+        return true;
+      }
+      queue.release(job);
+      if (e.getCode() == 404) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /** A slot is free: the jobs next in line get reconciled now rather than at their next recheck. */
+  private void wakeQueued(Context<GradingJob> context) {
+    queue.nextInLine(jobs(context)).stream().limit(limits.maxRunningPods())
+        .forEach(j -> wake.propagateEvent(ResourceID.fromResource(j)));
+  }
+
+  /** Pods of earlier attempts that still run (a previous instance's retry, say) are removed. */
+  private void deleteStrayPods(GradingJob job, Context<GradingJob> context, String current) {
+    context.getSecondaryResources(Pod.class).stream()
+        .filter(p -> !p.getMetadata().getName().equals(current))
+        .filter(p -> p.getStatus() == null || !"Succeeded".equals(p.getStatus().getPhase()) && !"Failed".equals(p.getStatus().getPhase()))
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .forEach(p -> context.getClient().resource(p).withGracePeriod(0).delete());
+  }
+
+  /** The pod from the informer, or from the API server when the informer has not seen it yet. */
+  private static Pod pod(Context<GradingJob> context, String name) {
+    if (name == null) {
+      return null;
+    }
+    return context.getSecondaryResources(Pod.class).stream().filter(p -> p.getMetadata().getName().equals(name))
+        .findFirst()
+        .orElseGet(() -> context.getClient().pods().inNamespace(context.getPrimaryResource().getMetadata().getNamespace())
+            .withName(name).get());
+  }
+
+  private List<GradingJob> jobs(Context<GradingJob> context) {
+    return context.getPrimaryCache().list().collect(Collectors.toList());
+  }
+
+  private static int tests(GradingJob job) {
+    String document = job.getSpec().challenge().document();
+    try {
+      return io.kubegrade.api.Json.mapper().readValue(document, io.kubegrade.api.challenge.Challenge.class).tests().size();
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  private UpdateControl<GradingJob> patch(GradingJob job, StatusDraft status) {
+    if (!status.changed()) {
+      return UpdateControl.noUpdate();
+    }
+    job.setStatus(status.build());
+    return UpdateControl.patchStatus(job);
+  }
+}

@@ -1,0 +1,16 @@
+package io.kubegrade.operator.verdict;
+
+import io.kubegrade.api.event.Verdict;
+
+/**
+ * Ends a submission's event stream when the operator, not the runner, decides the verdict (OOM
+ * kill, deadline, retries exhausted), so no client waits forever.
+ */
+public interface VerdictPublisher {
+
+  /**
+   * Publishes {@code verdict} as the submission's terminal event unless it already has one, and
+   * returns the verdict that stands (the one already published, if any).
+   */
+  Verdict conclude(String submissionId, Verdict verdict);
+}

@@ -1,0 +1,151 @@
+package io.kubegrade.runner.job;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.kubegrade.api.Json;
+import io.kubegrade.api.challenge.Challenge;
+import io.kubegrade.api.event.Verdict;
+import io.kubegrade.api.job.GradingRequest;
+import io.kubegrade.api.redis.RedisLayout;
+import io.kubegrade.runner.pool.GradingPool;
+import io.kubegrade.runner.pool.PoolSettings;
+import io.kubegrade.runner.sink.EventSink;
+import io.kubegrade.runner.sink.RedisEventSink;
+import io.kubegrade.runner.sink.TerminationMessageSink;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * One submission in its own pod (the operator's GradingJob): everything comes from the
+ * environment the operator writes, the verdict goes to Redis and to the termination message.
+ * When grading cannot even start (the source URL expired, Redis unreachable) the runner exits
+ * {@link #CANNOT_START} with a plain-text termination message, which the operator treats as an
+ * infrastructure failure and retries with a fresh pod.
+ */
+public final class PodJob {
+  public static final int CANNOT_START = 4;
+  static final int MAX_SOURCE_BYTES = 1 << 20;
+
+  private final Map<String, String> env;
+
+  public PodJob(Map<String, String> env) {
+    this.env = env;
+  }
+
+  /** Grades the submission; returns the verdict, or null when it was already graded. */
+  public Verdict run() throws CannotStartException {
+    String submissionId = required("KUBEGRADE_SUBMISSION_ID");
+    Challenge challenge = challenge(required("KUBEGRADE_CHALLENGE"));
+    Path terminationLog = Path.of(env.getOrDefault("KUBEGRADE_TERMINATION_LOG", "/dev/termination-log"));
+    RedisClient client = RedisClient.create(redisUri());
+    try (StatefulRedisConnection<String, String> redis = connect(client)) {
+      if (redis.sync().exists(RedisLayout.doneKey(submissionId)) > 0) {
+        return null; // an earlier attempt published the verdict before its pod was lost
+      }
+      String last = redis.sync().get(RedisLayout.lastSeqKey(submissionId));
+      long next = (last == null ? 0 : Long.parseLong(last)) + 1;
+      String source = fetchSource(required("KUBEGRADE_SOURCE_URL"));
+      GradingRequest request = new GradingRequest(submissionId, challenge, source, next);
+      PoolSettings settings = PoolSettings.fromEnvironment(env).withSize(1).withPrewarm(false);
+      try (EventSink sink = EventSink.all(RedisEventSink.over(redis), new TerminationMessageSink(terminationLog));
+          GradingPool pool = GradingPool.start(settings)) {
+        return pool.submit(request, sink).join();
+      }
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  private RedisURI redisUri() {
+    RedisURI uri = RedisURI.create(env.getOrDefault("KUBEGRADE_REDIS_URL", "redis://127.0.0.1:6379"));
+    String password = env.get("KUBEGRADE_REDIS_PASSWORD");
+    if (password != null && !password.isEmpty()) {
+      String user = env.get("KUBEGRADE_REDIS_USERNAME");
+      if (user != null && !user.isEmpty()) {
+        uri.setUsername(user);
+      }
+      uri.setPassword((CharSequence) password);
+    }
+    uri.setTimeout(Duration.ofSeconds(10));
+    return uri;
+  }
+
+  private static StatefulRedisConnection<String, String> connect(RedisClient client) throws CannotStartException {
+    try {
+      return client.connect();
+    } catch (RuntimeException e) {
+      throw new CannotStartException("cannot reach Redis: " + e.getMessage());
+    }
+  }
+
+  private static Challenge challenge(String document) {
+    try {
+      return Json.mapper().readValue(document, Challenge.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("KUBEGRADE_CHALLENGE is not a valid challenge: " + e.getOriginalMessage());
+    }
+  }
+
+  /** The source, from the short-lived presigned URL the operator wrote into the pod. */
+  static String fetchSource(String url) throws CannotStartException {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+        .followRedirects(HttpClient.Redirect.NEVER).build();
+    try {
+      HttpResponse<InputStream> response = http.send(
+          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build(),
+          HttpResponse.BodyHandlers.ofInputStream());
+      try (InputStream body = response.body()) {
+        if (response.statusCode() != 200) {
+          throw new CannotStartException("the source URL answered HTTP " + response.statusCode()
+              + (response.statusCode() == 403 ? " (expired?)" : ""));
+        }
+        byte[] bytes = body.readNBytes(MAX_SOURCE_BYTES + 1);
+        if (bytes.length > MAX_SOURCE_BYTES) {
+          throw new CannotStartException("the source is larger than " + MAX_SOURCE_BYTES + " bytes");
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
+      }
+    } catch (IOException e) {
+      throw new CannotStartException("cannot fetch the source: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CannotStartException("interrupted while fetching the source");
+    }
+  }
+
+  /** Writes why grading could not start where the operator reads it. */
+  public void reportCannotStart(CannotStartException e) {
+    Path log = Path.of(env.getOrDefault("KUBEGRADE_TERMINATION_LOG", "/dev/termination-log"));
+    try {
+      Files.writeString(log, "kubegrade: " + e.getMessage(), StandardCharsets.UTF_8);
+    } catch (IOException ignored) {
+      // the exit code still tells the operator
+    }
+  }
+
+  private String required(String name) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(name + " is not set (the operator sets it in the runner pod)");
+    }
+    return value;
+  }
+
+  /** Grading could not begin; nothing was published. */
+  public static final class CannotStartException extends Exception {
+    public CannotStartException(String message) {
+      super(message);
+    }
+  }
+}
