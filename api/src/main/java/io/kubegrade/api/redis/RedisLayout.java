@@ -43,6 +43,16 @@ public final class RedisLayout {
       return 1
       """;
 
+  /**
+   * The Redis ACL rules of the user runner pods log in as (docs/operator.md): it can append events
+   * through {@link #APPEND_EVENT} - whose commands Redis checks against the caller's ACL - and read
+   * where a submission's sequence stands, nothing else: no job stream, no history, no other
+   * channel, no configuration.
+   */
+  public static final String RUNNER_ACL = "on resetkeys resetchannels -@all +@connection +eval +evalsha +get +exists"
+      + " +set +rpush +expire +xadd +publish ~kubegrade:submission:*:seq ~kubegrade:submission:*:done"
+      + " ~kubegrade:submission:*:events ~kubegrade:verdicts &kubegrade:events";
+
   private RedisLayout() {}
 
   public static String historyKey(String submissionId) {

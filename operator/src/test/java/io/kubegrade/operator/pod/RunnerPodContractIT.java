@@ -1,0 +1,218 @@
+package io.kubegrade.operator.pod;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.kubegrade.api.Json;
+import io.kubegrade.api.event.EventSequence;
+import io.kubegrade.api.event.EventType;
+import io.kubegrade.api.event.GradingEvent;
+import io.kubegrade.api.event.Verdict;
+import io.kubegrade.api.gradingjob.GradingJob;
+import io.kubegrade.api.gradingjob.GradingJobPhase;
+import io.kubegrade.api.gradingjob.GradingJobStatus;
+import io.kubegrade.api.redis.RedisLayout;
+import io.kubegrade.operator.OperatorMain;
+import io.kubegrade.operator.testing.Jobs;
+import io.kubegrade.operator.testing.Kubelet;
+import io.kubegrade.operator.testing.PodProcess;
+import io.kubegrade.runner.testing.BackingServers;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+
+/**
+ * The runner image's contract, without Docker: the operator (on the mock API server) creates the
+ * pod; this test plays the kubelet, running the pod's command, arguments and environment here
+ * against real Redis - logged in as the least-privileged runner user - real MinIO through the
+ * presigned URL, and real Chromium; then reports the exit and termination message as a kubelet
+ * would. The verdict must reach Redis (continuing the gateway's QUEUED) and the job's status.
+ */
+@EnableKubernetesMockClient(crud = true)
+class RunnerPodContractIT {
+  static KubernetesClient client;
+  static final String NS = "contract";
+  static final String RUNNER_USER = "kubegrade-runner";
+  static final String RUNNER_PASSWORD = "runner-password-for-tests";
+
+  static BackingServers servers;
+  static RedisClient redisClient;
+  static StatefulRedisConnection<String, String> redis;
+  static S3AsyncClient s3;
+
+  static {
+    Jobs.quietMockServer();
+  }
+
+  @BeforeAll
+  static void backingServers() {
+    servers = BackingServers.shared();
+    redisClient = RedisClient.create(servers.redis.url());
+    redis = redisClient.connect();
+    redis.sync().dispatch(io.lettuce.core.protocol.CommandType.ACL, new io.lettuce.core.output.StatusOutput<>(
+        io.lettuce.core.codec.StringCodec.UTF8), new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8)
+        .add("SETUSER").add(RUNNER_USER).addValues(List.of((RedisLayout.RUNNER_ACL + " >" + RUNNER_PASSWORD).split(" "))));
+    s3 = S3AsyncClient.builder().endpointOverride(servers.s3Endpoint()).region(Region.US_EAST_1).forcePathStyle(true)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(BackingServers.S3_USER,
+            BackingServers.S3_PASSWORD))).build();
+    s3.createBucket(b -> b.bucket("contract")).exceptionally(e -> null).join();
+    client.resource(new SecretBuilder().withNewMetadata().withName("kubegrade-runner-redis").withNamespace(NS).endMetadata()
+        .addToData("runner-username", base64(RUNNER_USER)).addToData("runner-password", base64(RUNNER_PASSWORD)).build())
+        .create();
+  }
+
+  @AfterAll
+  static void close() {
+    redis.close();
+    redisClient.shutdown();
+    s3.close();
+  }
+
+  private static String base64(String s) {
+    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private OperatorMain startOperator() {
+    Map<String, String> env = new HashMap<>();
+    env.put("KUBEGRADE_WATCH_NAMESPACES", NS);
+    env.put("KUBEGRADE_REDIS_URL", servers.redis.url());
+    env.put("KUBEGRADE_RUNNER_REDIS_URL", servers.redis.url());
+    env.put("KUBEGRADE_S3_ENDPOINT", servers.s3Endpoint().toString());
+    env.put("KUBEGRADE_S3_ACCESS_KEY", BackingServers.S3_USER);
+    env.put("KUBEGRADE_S3_SECRET_KEY", BackingServers.S3_PASSWORD);
+    return OperatorMain.start(client, Jobs.settings(env), true);
+  }
+
+  private GradingJob submit(String id, String solution) throws Exception {
+    String source = Files.readString(Jobs.root().resolve("challenges/counter/solutions").resolve(solution));
+    GradingJob job = Jobs.job(NS, id, "alice", "counter");
+    GradingJob withBucket = new GradingJob(NS, id, new io.kubegrade.api.gradingjob.GradingJobSpec(id,
+        job.getSpec().challenge(), new io.kubegrade.api.gradingjob.GradingJobSpec.SourceLocation("contract", "sources/" + id + ".jsx"),
+        job.getSpec().limits(), "alice"));
+    s3.putObject(b -> b.bucket("contract").key("sources/" + id + ".jsx"), AsyncRequestBody.fromString(source)).join();
+    // What the gateway does on submit: QUEUED is event 1.
+    GradingEvent queued = new EventSequence(id, 1).queued();
+    redis.sync().eval(RedisLayout.APPEND_EVENT, ScriptOutputType.INTEGER, RedisLayout.appendEventKeys(id),
+        RedisLayout.appendEventArgs(queued));
+    return client.resource(withBucket).create();
+  }
+
+  private Pod podOf(String id) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> client.pods().inNamespace(NS).withName(id + "-1").get() != null);
+    return client.pods().inNamespace(NS).withName(id + "-1").get();
+  }
+
+  private GradingJobStatus finalStatus(String id) {
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      GradingJob j = client.resources(GradingJob.class).inNamespace(NS).withName(id).get();
+      return j.getStatus() != null && j.getStatus().phase().isFinal();
+    });
+    return client.resources(GradingJob.class).inNamespace(NS).withName(id).get().getStatus();
+  }
+
+  private List<GradingEvent> history(String id) {
+    return redis.sync().lrange(RedisLayout.historyKey(id), 0, -1).stream().map(GradingEvent::fromJson).toList();
+  }
+
+  @Test
+  void theRunnerPodGradesFromItsEnvironmentAndTheVerdictReachesRedisAndTheStatus(@TempDir Path scratch) throws Exception {
+    try (OperatorMain operator = startOperator()) {
+      Kubelet kubelet = new Kubelet(client);
+      submit("c1", "ACCEPTED/hooks.jsx");
+      Pod pod = podOf("c1");
+      kubelet.running(pod);
+      PodProcess.Exit exit = PodProcess.run(client, pod, scratch);
+      assertThat(exit.code()).as(exit.output()).isZero();
+      Verdict fromMessage = Json.mapper().readValue(exit.terminationMessage(), Verdict.class);
+      assertThat(fromMessage.status().name()).isEqualTo("ACCEPTED");
+      kubelet.terminated(pod, exit.code(), "Completed", exit.terminationMessage());
+
+      GradingJobStatus status = finalStatus("c1");
+      assertThat(status.phase()).isEqualTo(GradingJobPhase.Succeeded);
+      assertThat(status.verdict().status()).isEqualTo("ACCEPTED");
+      assertThat(status.verdict().tests()).isEqualTo("3/3");
+
+      List<GradingEvent> events = history("c1");
+      assertThat(events).extracting(GradingEvent::seq).containsExactly(
+          java.util.stream.LongStream.rangeClosed(1, events.size()).boxed().toArray(Long[]::new));
+      assertThat(events.get(0).type()).isEqualTo(EventType.QUEUED);
+      assertThat(events).filteredOn(e -> e.type() == EventType.VERDICT).singleElement()
+          .satisfies(e -> assertThat(e.verdict().status().name()).isEqualTo("ACCEPTED"));
+    }
+  }
+
+  @Test
+  void aSourceUrlThatNoLongerWorksIsRetriedWithAFreshPodAndTheWrongAnswerStands(@TempDir Path scratch) throws Exception {
+    try (OperatorMain operator = startOperator()) {
+      Kubelet kubelet = new Kubelet(client);
+      submit("c2", "WRONG_ANSWER/adds-two.jsx");
+      Pod first = podOf("c2");
+      // The object is gone (or the URL expired): the runner cannot start and says so.
+      s3.deleteObject(b -> b.bucket("contract").key("sources/c2.jsx")).join();
+      PodProcess.Exit failed = PodProcess.run(client, first, scratch);
+      assertThat(failed.code()).as(failed.output()).isEqualTo(PodOutcome.EXIT_CANNOT_START);
+      assertThat(failed.terminationMessage()).contains("HTTP 404");
+      kubelet.terminated(first, failed.code(), "Error", failed.terminationMessage());
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> client.pods().inNamespace(NS).withName("c2-2").get() != null);
+      Pod second = client.pods().inNamespace(NS).withName("c2-2").get();
+      s3.putObject(b -> b.bucket("contract").key("sources/c2.jsx"), AsyncRequestBody.fromString(
+          Files.readString(Jobs.root().resolve("challenges/counter/solutions/WRONG_ANSWER/adds-two.jsx")))).join();
+      PodProcess.Exit graded = PodProcess.run(client, second, scratch);
+      assertThat(graded.code()).as(graded.output()).isZero();
+      kubelet.terminated(second, 0, "Completed", graded.terminationMessage());
+
+      GradingJobStatus status = finalStatus("c2");
+      assertThat(status.attempts()).isEqualTo(2);
+      assertThat(status.verdict().status()).isEqualTo("WRONG_ANSWER");
+      assertThat(history("c2")).filteredOn(e -> e.type() == EventType.VERDICT).hasSize(1);
+    }
+  }
+
+  @Test
+  void theRunnersRedisUserCanAppendEventsAndNothingElse() {
+    RedisURI uri = RedisURI.create(servers.redis.url());
+    uri.setUsername(RUNNER_USER);
+    uri.setPassword((CharSequence) RUNNER_PASSWORD);
+    RedisClient runnerClient = RedisClient.create(uri);
+    try (StatefulRedisConnection<String, String> runner = runnerClient.connect()) {
+      GradingEvent queued = new EventSequence("acl-1", 1).queued();
+      assertThat((Long) runner.sync().eval(RedisLayout.APPEND_EVENT, ScriptOutputType.INTEGER, RedisLayout.appendEventKeys("acl-1"),
+          RedisLayout.appendEventArgs(queued))).isEqualTo(1L);
+      assertThatThrownBy(() -> runner.sync().xrange(RedisLayout.JOB_STREAM, io.lettuce.core.Range.create("-", "+")))
+          .isInstanceOf(RedisCommandExecutionException.class).hasMessageContaining("NOPERM");
+      assertThatThrownBy(() -> runner.sync().lrange(RedisLayout.historyKey("acl-1"), 0, -1))
+          .isInstanceOf(RedisCommandExecutionException.class).hasMessageContaining("NOPERM");
+      assertThatThrownBy(() -> runner.sync().get("kubegrade:challenge:counter"))
+          .isInstanceOf(RedisCommandExecutionException.class).hasMessageContaining("NOPERM");
+      assertThatThrownBy(() -> runner.sync().configGet("*"))
+          .isInstanceOf(RedisCommandExecutionException.class).hasMessageContaining("NOPERM");
+    } finally {
+      runnerClient.shutdown();
+    }
+  }
+}

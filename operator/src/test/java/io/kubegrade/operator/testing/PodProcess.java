@@ -1,0 +1,68 @@
+package io.kubegrade.operator.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a runner pod's container here, the way a kubelet would in the runner image: the pod's
+ * command (the image's {@code kubegrade-runner} is {@code java -jar} of the runner's jar), its
+ * arguments, and its environment with Secret references resolved. Only what the image or the
+ * kubelet provides is mapped: the termination-message file and the memory-backed /tmp.
+ */
+public final class PodProcess {
+  /** What the kubelet would report: exit code and termination message. */
+  public record Exit(int code, String terminationMessage, String output) {}
+
+  private PodProcess() {}
+
+  public static Exit run(KubernetesClient client, Pod pod, Path scratch) throws IOException, InterruptedException {
+    Container c = pod.getSpec().getContainers().get(0);
+    assertThat(c.getCommand()).as("the image's entry point").containsExactly("kubegrade-runner");
+    Path jar = Jobs.root().resolve("runner-image/target/kubegrade-runner-all.jar");
+    assertThat(jar).as("the runner's packaged jar (mvn package)").exists();
+    String javaBinary = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(javaBinary, "-jar", jar.toString()));
+    command.addAll(c.getArgs());
+
+    Path tmp = Files.createDirectories(scratch.resolve("tmp"));
+    Path terminationLog = scratch.resolve("termination-log");
+    Files.deleteIfExists(terminationLog);
+    Files.createFile(terminationLog);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    Map<String, String> env = builder.environment();
+    String path = env.get("PATH");
+    env.clear();
+    env.put("PATH", path);
+    for (EnvVar e : c.getEnv()) {
+      env.put(e.getName(), e.getValue() != null ? e.getValue() : secretValue(client, pod, e));
+    }
+    // The pod's /tmp is a memory-backed emptyDir; its termination-message path is the kubelet's file.
+    env.replaceAll((k, v) -> v.startsWith("/tmp") ? tmp + v.substring(4) : v);
+    assertThat(env.get("KUBEGRADE_TERMINATION_LOG")).isEqualTo(c.getTerminationMessagePath());
+    env.put("KUBEGRADE_TERMINATION_LOG", terminationLog.toString());
+
+    Process process = builder.directory(tmp.toFile()).start();
+    byte[] output = process.getInputStream().readAllBytes();
+    assertThat(process.waitFor(3, TimeUnit.MINUTES)).isTrue();
+    return new Exit(process.exitValue(), Files.readString(terminationLog), new String(output, StandardCharsets.UTF_8));
+  }
+
+  private static String secretValue(KubernetesClient client, Pod pod, EnvVar e) {
+    var ref = e.getValueFrom().getSecretKeyRef();
+    Secret secret = client.secrets().inNamespace(pod.getMetadata().getNamespace()).withName(ref.getName()).get();
+    assertThat(secret).as("Secret %s the pod refers to", ref.getName()).isNotNull();
+    return new String(Base64.getDecoder().decode(secret.getData().get(ref.getKey())), StandardCharsets.UTF_8);
+  }
+}
