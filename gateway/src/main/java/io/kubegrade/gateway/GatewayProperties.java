@@ -26,6 +26,7 @@ public record GatewayProperties(
     @Valid @DefaultValue Stream stream,
     @Valid @DefaultValue Runner runner,
     @Valid @DefaultValue Challenges challenges,
+    @Valid @DefaultValue Dispatch dispatch,
     @DefaultValue("") String instanceId) {
 
   public record Redis(@NotBlank @DefaultValue("redis://127.0.0.1:6379") String url) {}
@@ -65,6 +66,17 @@ public record GatewayProperties(
 
   /** {@code embeddedPoolSize > 0} runs a warm runner pool inside the gateway (the local platform). */
   public record Runner(@Min(0) @Max(16) @DefaultValue("0") int embeddedPoolSize, Path workDir) {}
+
+  /**
+   * {@code mode}: {@code queue} (the Redis job stream read by warm runner pools) or
+   * {@code kubernetes} (a GradingJob per submission in {@code namespace}, for the operator).
+   * {@code deadlineMargin}: added to a challenge's time limit for its runner pod's deadline
+   * (browser start, page load, publishing).
+   */
+  public record Dispatch(@NotNull @DefaultValue("queue") DispatchMode mode, String namespace,
+      @NotNull @DefaultValue("60s") Duration deadlineMargin) {}
+
+  public enum DispatchMode { queue, kubernetes }
 
   /** Challenge files imported at start-up when not yet stored (the local platform's catalogue). */
   public record Challenges(@DefaultValue List<Path> importDirs, @NotNull @DefaultValue("10m") Duration cacheTtl) {}

@@ -1,0 +1,79 @@
+package io.kubegrade.gateway.dispatch;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kubegrade.api.Json;
+import io.kubegrade.api.challenge.Challenge;
+import io.kubegrade.api.gradingjob.GradingJob;
+import io.kubegrade.api.gradingjob.GradingJobSpec;
+import io.kubegrade.gateway.GatewayProperties;
+import java.time.Duration;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Primary;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Kubernetes mode: each submission becomes a GradingJob, named after it, which the operator turns
+ * into a runner pod. The job carries the challenge snapshot and where the source is in S3 - never
+ * the source itself. The gateway's RBAC is create and get on gradingjobs in one namespace.
+ */
+@Component
+@Primary
+@ConditionalOnProperty(prefix = "kubegrade.dispatch", name = "mode", havingValue = "kubernetes")
+public class KubernetesDispatcher implements Dispatcher, DisposableBean {
+  private final KubernetesClient client;
+  private final String namespace;
+  private final String bucket;
+  private final Duration deadlineMargin;
+
+  public KubernetesDispatcher(GatewayProperties properties) {
+    this(new KubernetesClientBuilder().build(), properties);
+  }
+
+  KubernetesDispatcher(KubernetesClient client, GatewayProperties properties) {
+    this.client = client;
+    String ns = properties.dispatch().namespace();
+    this.namespace = ns == null || ns.isBlank() ? client.getNamespace() : ns;
+    this.bucket = properties.s3().bucket();
+    this.deadlineMargin = properties.dispatch().deadlineMargin();
+  }
+
+  @Override
+  public Mono<Void> dispatch(String submissionId, String user, Challenge challenge, String source, String sourceKey) {
+    return Mono.fromCallable(() -> client.resource(job(submissionId, user, challenge, sourceKey)).create())
+        .subscribeOn(Schedulers.boundedElastic())
+        .then();
+  }
+
+  GradingJob job(String submissionId, String user, Challenge challenge, String sourceKey) {
+    String document;
+    try {
+      document = Json.mapper().writeValueAsString(challenge);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a challenge always serialises", e);
+    }
+    long deadline = challenge.limits().timeLimit().plus(deadlineMargin).toSeconds();
+    GradingJob job = new GradingJob(namespace, submissionId, new GradingJobSpec(submissionId,
+        new GradingJobSpec.ChallengeSnapshot(challenge.id(), document),
+        new GradingJobSpec.SourceLocation(bucket, sourceKey),
+        new GradingJobSpec.JobLimits(deadline, null, null), user));
+    job.getMetadata().setLabels(java.util.Map.of("app.kubernetes.io/part-of", "kubegrade",
+        "app.kubernetes.io/created-by", "kubegrade-gateway"));
+    return job;
+  }
+
+  /** The operator reports jobs by phase itself (kubegrade_gradingjobs); listing them here would cost an API call a tick. */
+  @Override
+  public Mono<Long> depth() {
+    return Mono.empty();
+  }
+
+  @Override
+  public void destroy() {
+    client.close();
+  }
+}
