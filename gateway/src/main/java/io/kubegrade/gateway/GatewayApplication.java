@@ -10,6 +10,9 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @EnableScheduling
 public class GatewayApplication {
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("smoke")) {
+      System.exit(io.kubegrade.gateway.smoke.SmokeCheck.run(System.getenv(), System.out));
+    }
     SpringApplication.run(GatewayApplication.class, args);
   }
 }

@@ -54,7 +54,7 @@ public class SecurityConfiguration {
     return decoder;
   }
 
-  static SecretKeySpec hmacKey(String secret) {
+  public static SecretKeySpec hmacKey(String secret) {
     return new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
   }
 
