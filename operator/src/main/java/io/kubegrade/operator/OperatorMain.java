@@ -57,10 +57,17 @@ public final class OperatorMain implements AutoCloseable {
       return;
     }
     OperatorMain main = start(new KubernetesClientBuilder().build(), settings, false);
-    Runtime.getRuntime().addShutdownHook(new Thread(main::close, "kubegrade-operator-shutdown"));
+    // With leader election, stopping the operator makes JOSDK call System.exit, which blocks
+    // forever inside a shutdown hook: then only the connections are closed, and the Lease
+    // expires for a standby to take over.
+    Runtime.getRuntime().addShutdownHook(new Thread(settings.leaderElection() ? main::closeConnections : main::close,
+        "kubegrade-operator-shutdown"));
   }
 
-  /** Starts everything against {@code client}; {@code forTests} turns off what a mock API server lacks. */
+  /**
+   * Starts everything against {@code client}. {@code embedded}: the caller owns the client and the
+   * process (tests), so neither is closed or exited on stop.
+   */
   public static OperatorMain start(KubernetesClient client, OperatorSettings settings, boolean forTests) {
     RedisURI uri = RedisURI.create(settings.redis().url());
     if (settings.redis().password() != null) {
@@ -89,8 +96,11 @@ public final class OperatorMain implements AutoCloseable {
           .withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build())
           .withUseSSAToPatchPrimaryResource(false)
           .withCloseClientOnStop(!forTests);
-      if (settings.leaderElection() && !forTests) {
-        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration("kubegrade-operator", settings.leaseNamespace()));
+      if (settings.leaderElection()) {
+        // A process that loses leadership exits, so its replacement starts as a clean standby;
+        // embedded in a test, it only stops.
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration("kubegrade-operator", settings.leaseNamespace(),
+            Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), null, null, !forTests));
       }
     });
     JobMetrics metrics = new JobMetrics(registry);
@@ -121,6 +131,10 @@ public final class OperatorMain implements AutoCloseable {
   @Override
   public void close() {
     operator.stop();
+    closeConnections();
+  }
+
+  private void closeConnections() {
     http.close();
     if (redis != null) {
       redis.close();

@@ -109,7 +109,7 @@ class HelmChartTest {
         "/pods: get,list,watch,create,delete",
         "/events: create,patch");
     assertThat(rules(named(objects, Role.class, "kg-kubegrade-operator-leader").getRules()))
-        .containsExactly("coordination.k8s.io/leases: get,create,update");
+        .containsExactly("coordination.k8s.io/leases: get,create,update,patch");
     assertThat(rules(named(objects, Role.class, "kg-kubegrade-gateway").getRules()))
         .containsExactly("kubegrade.io/gradingjobs: create,get");
     assertThat(all(objects, Role.class)).flatExtracting(Role::getRules)

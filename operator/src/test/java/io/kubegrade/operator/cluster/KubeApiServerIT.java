@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -22,6 +26,7 @@ import io.kubegrade.api.gradingjob.GradingJob;
 import io.kubegrade.api.gradingjob.GradingJobPhase;
 import io.kubegrade.api.gradingjob.GradingJobSpec;
 import io.kubegrade.operator.OperatorMain;
+import io.kubegrade.operator.testing.Chart;
 import io.kubegrade.operator.testing.Jobs;
 import io.kubegrade.operator.testing.KubeApiServer;
 import io.kubegrade.operator.testing.Kubelet;
@@ -48,9 +53,13 @@ class KubeApiServerIT {
   static KubeApiServer server;
   static KubernetesClient admin;
 
+  static final String OPERATOR_TOKEN = "kubegrade-operator-token";
+
   @BeforeAll
   static void cluster() throws Exception {
-    server = KubeApiServer.start(List.of());
+    // The operator's ServiceAccount identity as the chart names it (release "kg"), for the RBAC test.
+    server = KubeApiServer.start(List.of(OPERATOR_TOKEN + ",system:serviceaccount:" + NS + ":kg-kubegrade-operator,op-uid,"
+        + "\"system:serviceaccounts,system:serviceaccounts:" + NS + ",system:authenticated\""));
     admin = server.client(KubeApiServer.ADMIN_TOKEN);
     try (InputStream crd = new FileInputStream(Jobs.root().resolve("crds/gradingjobs.kubegrade.io.yaml").toFile())) {
       CustomResourceDefinition created = admin.apiextensions().v1().customResourceDefinitions().load(crd).create();
@@ -125,6 +134,55 @@ class KubeApiServerIT {
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(admin.v1().events().inNamespace(NS).list()
           .getItems().stream().filter(e -> "s1".equals(e.getInvolvedObject().getName())).map(e -> e.getReason()))
           .contains("Queued", "PodCreated", "Started", "Finished"));
+    }
+  }
+
+  @Test
+  void theOperatorNeedsNoMoreThanTheChartsRbac() throws Exception {
+    // The chart's ServiceAccounts, Roles and RoleBindings, exactly as rendered.
+    for (HasMetadata o : Chart.template(NS, Map.of())) {
+      if (o instanceof ServiceAccount || o instanceof Role || o instanceof RoleBinding) {
+        o.getMetadata().setNamespace(NS);
+        admin.resource(o).create();
+      }
+    }
+    Map<String, String> settings = Map.of("KUBEGRADE_WATCH_NAMESPACES", NS, "KUBEGRADE_LEADER_ELECTION", "true",
+        "KUBEGRADE_LEASE_NAMESPACE", NS, "KUBEGRADE_RUNNER_SERVICE_ACCOUNT", "kg-kubegrade-runner",
+        "KUBEGRADE_FINISHED_TTL", "2s");
+    RecordingVerdictPublisher verdicts = new RecordingVerdictPublisher();
+    KubernetesClient asOperator = server.client(OPERATOR_TOKEN);
+    assertThatThrownBy(() -> asOperator.secrets().inNamespace(NS).list()).as("no access to Secrets")
+        .isInstanceOf(KubernetesClientException.class).hasMessageContaining("forbidden");
+    try (OperatorMain operator = OperatorMain.start(asOperator, Jobs.settings(settings), true, verdicts,
+        source -> "http://s3.test/" + source.key() + "?X-Amz-Signature=test", new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
+      admin.resource(Jobs.job(NS, "rbac-1", "alice", "counter")).create();
+      await().atMost(Duration.ofSeconds(60)).until(() -> admin.pods().inNamespace(NS).withName("rbac-1-1").get() != null);
+      Pod pod = admin.pods().inNamespace(NS).withName("rbac-1-1").get();
+      assertThat(pod.getSpec().getServiceAccountName()).isEqualTo("kg-kubegrade-runner");
+      new Kubelet(admin).terminated(pod, 137, "OOMKilled", "");
+      await().atMost(Duration.ofSeconds(30)).until(() -> phase("rbac-1") == GradingJobPhase.Succeeded);
+      assertThat(verdicts.verdict("rbac-1").status()).isEqualTo(VerdictStatus.MEMORY_LIMIT_EXCEEDED);
+      await("deleted after its TTL").atMost(Duration.ofSeconds(30))
+          .until(() -> admin.resources(GradingJob.class).inNamespace(NS).withName("rbac-1").get() == null);
+      assertThat(admin.leases().inNamespace(NS).withName("kubegrade-operator").get()).as("leader election's Lease").isNotNull();
+      assertThat(admin.v1().events().inNamespace(NS).list().getItems())
+          .anyMatch(e -> "rbac-1".equals(e.getInvolvedObject().getName()) && "Finished".equals(e.getReason()));
+    }
+  }
+
+  @Test
+  void everyExampleManifestIsAcceptedByTheApiServer() throws Exception {
+    try (var files = java.nio.file.Files.list(Jobs.root().resolve("examples"))) {
+      for (java.nio.file.Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+          GradingJob example = admin.resources(GradingJob.class).load(in).item();
+          GradingJob created = admin.resource(example).inNamespace("default").create();
+          assertThat(created.getMetadata().getUid()).as(file.toString()).isNotNull();
+          io.kubegrade.api.challenge.Challenge challenge = Json.mapper().readValue(created.getSpec().challenge().document(),
+              io.kubegrade.api.challenge.Challenge.class);
+          assertThat(challenge.id()).isEqualTo(created.getSpec().challenge().id());
+        }
+      }
     }
   }
 
