@@ -135,8 +135,15 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
   private UpdateControl<GradingJob> follow(GradingJob job, Context<GradingJob> context) {
     Instant now = clock.instant();
     StatusDraft status = StatusDraft.of(job);
+    // A pod of a later attempt than the status records: the status is behind (an update not yet
+    // seen, or an instance that stopped before recording it). The newest attempt is the current one.
+    Pod newest = context.getSecondaryResources(Pod.class).stream().max(java.util.Comparator.comparingInt(GradingJobReconciler::attempt))
+        .orElse(null);
+    if (newest != null && attempt(newest) > status.attempts()) {
+      status.pod(newest.getMetadata().getName(), attempt(newest), now);
+    }
     Pod pod = pod(context, status.podName());
-    deleteStrayPods(job, context, status.podName());
+    deleteEarlierAttempts(context, status.attempts());
     PodOutcome outcome = PodOutcome.of(pod, now, limits.pendingTimeout(), limits.deadlineGrace());
     if (outcome instanceof PodOutcome.Pending pending) {
       return patch(job, status.phase(GradingJobPhase.Scheduled)).rescheduleAfter(pending.recheckAfter());
@@ -242,12 +249,21 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
   }
 
   /** Pods of earlier attempts that still run (a previous instance's retry, say) are removed. */
-  private void deleteStrayPods(GradingJob job, Context<GradingJob> context, String current) {
+  private void deleteEarlierAttempts(Context<GradingJob> context, int current) {
     context.getSecondaryResources(Pod.class).stream()
-        .filter(p -> !p.getMetadata().getName().equals(current))
+        .filter(p -> attempt(p) < current)
         .filter(p -> p.getStatus() == null || !"Succeeded".equals(p.getStatus().getPhase()) && !"Failed".equals(p.getStatus().getPhase()))
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
         .forEach(p -> context.getClient().resource(p).withGracePeriod(0).delete());
+  }
+
+  private static int attempt(Pod pod) {
+    String label = pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(GradingJobLabels.ATTEMPT);
+    try {
+      return label == null ? 0 : Integer.parseInt(label);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   /** The pod from the informer, or from the API server when the informer has not seen it yet. */

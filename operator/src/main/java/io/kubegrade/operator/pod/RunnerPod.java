@@ -24,7 +24,9 @@ import java.util.Map;
 public final class RunnerPod {
   public static final String CONTAINER = "runner";
   public static final String TERMINATION_LOG = "/dev/termination-log";
-  static final long RUNNER_UID = 10001;
+  /** tini reaps Chromium's helpers; kubegrade-runner is the image's wrapper around the jar. */
+  public static final java.util.List<String> COMMAND = java.util.List.of("/usr/bin/tini", "--", "kubegrade-runner");
+  public static final long RUNNER_UID = 10001;
 
   private final RunnerPodSettings settings;
 
@@ -89,7 +91,7 @@ public final class RunnerPod {
             .withName(CONTAINER)
             .withImage(settings.image())
             .withImagePullPolicy(settings.imagePullPolicy())
-            .withCommand("kubegrade-runner")
+            .withCommand(COMMAND)
             .withArgs("job")
             .withEnv(env(job, sourceUrl))
             .withNewResources()

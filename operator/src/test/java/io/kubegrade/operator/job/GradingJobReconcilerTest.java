@@ -133,7 +133,7 @@ class GradingJobReconcilerTest {
     assertThat(spec.getSecurityContext().getRunAsNonRoot()).isTrue();
     assertThat(spec.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
     Container runner = spec.getContainers().get(0);
-    assertThat(runner.getCommand()).containsExactly("kubegrade-runner");
+    assertThat(runner.getCommand()).containsExactly("/usr/bin/tini", "--", "kubegrade-runner");
     assertThat(runner.getArgs()).containsExactly("job");
     assertThat(runner.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     assertThat(runner.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();

@@ -17,9 +17,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a runner pod's container here, the way a kubelet would in the runner image: the pod's
- * command (the image's {@code kubegrade-runner} is {@code java -jar} of the runner's jar), its
- * arguments, and its environment with Secret references resolved. Only what the image or the
- * kubelet provides is mapped: the termination-message file and the memory-backed /tmp.
+ * command - tini, then the image's own {@code kubegrade-runner} script (runner-image/), run as
+ * is - its arguments, and its environment with Secret references resolved. Only what the image
+ * or the kubelet provides is mapped: the jar's place in the image, java on the PATH, the
+ * termination-message file and the memory-backed /tmp.
  */
 public final class PodProcess {
   /** What the kubelet would report: exit code and termination message. */
@@ -29,11 +30,11 @@ public final class PodProcess {
 
   public static Exit run(KubernetesClient client, Pod pod, Path scratch) throws IOException, InterruptedException {
     Container c = pod.getSpec().getContainers().get(0);
-    assertThat(c.getCommand()).as("the image's entry point").containsExactly("kubegrade-runner");
+    assertThat(c.getCommand()).as("tini, then the image's wrapper").containsExactly("/usr/bin/tini", "--", "kubegrade-runner");
     Path jar = Jobs.root().resolve("runner-image/target/kubegrade-runner-all.jar");
     assertThat(jar).as("the runner's packaged jar (mvn package)").exists();
-    String javaBinary = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(javaBinary, "-jar", jar.toString()));
+    Path wrapper = Jobs.root().resolve("runner-image/kubegrade-runner");
+    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("/bin/sh", wrapper.toString()));
     command.addAll(c.getArgs());
 
     Path tmp = Files.createDirectories(scratch.resolve("tmp"));
@@ -44,7 +45,9 @@ public final class PodProcess {
     Map<String, String> env = builder.environment();
     String path = env.get("PATH");
     env.clear();
-    env.put("PATH", path);
+    env.put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + path);
+    env.put("KUBEGRADE_RUNNER_JAR", jar.toString());
+    env.put("KUBEGRADE_RUNNER_CDS", scratch.resolve("no-archive-here.jsa").toString());
     for (EnvVar e : c.getEnv()) {
       env.put(e.getName(), e.getValue() != null ? e.getValue() : secretValue(client, pod, e));
     }
