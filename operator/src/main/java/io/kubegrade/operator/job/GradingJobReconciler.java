@@ -109,6 +109,11 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
           .condition(GradingJobLabels.ADMITTED, false, "Queued", "waiting for a free runner slot", now);
       events.normal(job, "Queued", "waiting for one of " + limits.maxRunningPods() + " runner slots");
     }
+    var concluded = verdicts.existing(job.getSpec().submissionId());
+    if (concluded.isPresent()) {
+      // Ended before it got a pod (the gateway gave up waiting, or an earlier operator finished it).
+      return finish(job, context, status, concluded.get(), "AlreadyGraded", now);
+    }
     int attempt = status.attempts() + 1;
     String name = RunnerPod.name(job, attempt);
     Pod existing = pod(context, name);
@@ -156,6 +161,9 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
         events.normal(job, "Started", "runner pod " + status.podName() + " started grading");
       }
       return patch(job, status).rescheduleAfter(running.recheckAfter());
+    }
+    if (outcome instanceof PodOutcome.AlreadyGraded) {
+      return finish(job, context, status, alreadyPublished(job), "AlreadyGraded", now);
     }
     if (outcome instanceof PodOutcome.Graded graded) {
       return finish(job, context, status, graded.verdict(), "Graded", now);
@@ -279,6 +287,11 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
 
   private List<GradingJob> jobs(Context<GradingJob> context) {
     return context.getPrimaryCache().list().collect(Collectors.toList());
+  }
+
+  private Verdict alreadyPublished(GradingJob job) {
+    return verdicts.existing(job.getSpec().submissionId()).orElseGet(() -> Verdict.of(VerdictStatus.INTERNAL_ERROR,
+        "the runner reported the submission graded, but no verdict is stored", tests(job), 0));
   }
 
   private static int tests(GradingJob job) {

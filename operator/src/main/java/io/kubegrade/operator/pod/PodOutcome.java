@@ -31,6 +31,9 @@ public sealed interface PodOutcome {
   /** The runner finished and wrote its verdict. */
   record Graded(Verdict verdict) implements PodOutcome {}
 
+  /** The runner found the submission already had its verdict (from an earlier attempt, or the gateway). */
+  record AlreadyGraded() implements PodOutcome {}
+
   /** Kubernetes decided the verdict: the code used too much memory or time. */
   record Concluded(VerdictStatus status, String reason, String message) implements PodOutcome {}
 
@@ -43,6 +46,8 @@ public sealed interface PodOutcome {
   /** The runner's exit codes (RunnerMain): bad input (no point retrying), could not start. */
   int EXIT_USAGE = 2;
   int EXIT_CANNOT_START = 4;
+  /** The runner's termination message when it found the verdict already published (PodJob). */
+  String ALREADY_GRADED = "kubegrade: already graded";
 
   static PodOutcome of(Pod pod, Instant now, Duration pendingTimeout, Duration deadlineGrace) {
     if (pod == null) {
@@ -116,6 +121,9 @@ public sealed interface PodOutcome {
       }
     }
     int code = terminated.getExitCode() == null ? -1 : terminated.getExitCode();
+    if (code == 0 && message.startsWith(ALREADY_GRADED)) {
+      return new AlreadyGraded();
+    }
     if (code == EXIT_USAGE) {
       return new Concluded(VerdictStatus.INTERNAL_ERROR, "RunnerRejectedJob", "the runner rejected the job: " + message);
     }

@@ -3,6 +3,7 @@ package io.kubegrade.operator.verdict;
 import io.kubegrade.api.event.EventSequence;
 import io.kubegrade.api.event.GradingEvent;
 import io.kubegrade.api.event.Verdict;
+import io.kubegrade.api.event.VerdictStatus;
 import io.kubegrade.api.redis.RedisLayout;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -18,6 +19,16 @@ public final class RedisVerdictPublisher implements VerdictPublisher {
 
   public RedisVerdictPublisher(StatefulRedisConnection<String, String> redis) {
     this.redis = redis;
+  }
+
+  @Override
+  public java.util.Optional<Verdict> existing(String submissionId) {
+    RedisCommands<String, String> commands = redis.sync();
+    if (commands.exists(RedisLayout.doneKey(submissionId)) == 0) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(published(commands, submissionId, Verdict.of(VerdictStatus.INTERNAL_ERROR,
+        "the submission was concluded, and its events have expired", 0, 0)));
   }
 
   @Override

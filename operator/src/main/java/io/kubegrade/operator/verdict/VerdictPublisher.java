@@ -8,6 +8,9 @@ import io.kubegrade.api.event.Verdict;
  */
 public interface VerdictPublisher {
 
+  /** The verdict the submission already has (published by a runner, the gateway or an operator), if any. */
+  java.util.Optional<Verdict> existing(String submissionId);
+
   /**
    * Publishes {@code verdict} as the submission's terminal event unless it already has one, and
    * returns the verdict that stands (the one already published, if any).

@@ -250,6 +250,30 @@ class GradingJobReconcilerTest {
     assertThat(done.verdict().status()).as("the verdict clients already received stands").isEqualTo("WRONG_ANSWER");
   }
 
+  @Test
+  void aSubmissionConcludedBeforeItsJobRanGetsNoPodAndItsVerdictStands() {
+    start(Map.of());
+    verdicts.alreadyPublished("s9", Verdict.of(VerdictStatus.INTERNAL_ERROR, "no verdict within 30m", 3, 0));
+    create("s9", "alice");
+    GradingJobStatus failed = statusOnceItIs("s9", GradingJobPhase.Failed);
+    assertThat(failed.verdict().message()).isEqualTo("no verdict within 30m");
+    assertThat(failed.conditions()).anySatisfy(c -> assertThat(c.getReason()).isEqualTo("AlreadyGraded"));
+    assertThat(podOrNull("s9-1")).isNull();
+  }
+
+  @Test
+  void aRunnerThatFindsTheVerdictAlreadyPublishedEndsTheJobWithThatVerdict() {
+    start(Map.of());
+    create("s10", "alice");
+    Pod pod = podOnceCreated("s10-1");
+    verdicts.alreadyPublished("s10", new Verdict(VerdictStatus.WRONG_ANSWER, null, 2, 3, 700, List.of(), null, null,
+        List.of(), null, null));
+    kubelet.terminated(pod, 0, "Completed", "kubegrade: already graded");
+    GradingJobStatus done = statusOnceItIs("s10", GradingJobPhase.Succeeded);
+    assertThat(done.verdict().status()).isEqualTo("WRONG_ANSWER");
+    assertThat(done.attempts()).isEqualTo(1);
+  }
+
   private Pod podOrNull(String name) {
     return client.pods().inNamespace(ns).withName(name).get();
   }

@@ -65,6 +65,7 @@ class PodOutcomeTest {
         l -> assertThat(l.reason()).isEqualTo("RunnerCouldNotStart"));
     assertThat(at(terminated(139, "Error", "Segmentation fault"), T0)).isInstanceOfSatisfying(PodOutcome.Lost.class,
         l -> assertThat(l.reason()).isEqualTo("RunnerCrashed"));
+    assertThat(at(terminated(0, "Completed", "kubegrade: already graded"), T0)).isInstanceOf(PodOutcome.AlreadyGraded.class);
     assertThat(at(terminated(0, "Completed", "{not json"), T0)).isInstanceOfSatisfying(PodOutcome.Lost.class,
         l -> assertThat(l.reason()).isEqualTo("UnreadableVerdict"));
   }

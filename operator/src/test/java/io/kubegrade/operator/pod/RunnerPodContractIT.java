@@ -21,6 +21,7 @@ import io.kubegrade.operator.OperatorMain;
 import io.kubegrade.operator.testing.Jobs;
 import io.kubegrade.operator.testing.Kubelet;
 import io.kubegrade.operator.testing.PodProcess;
+import io.kubegrade.operator.testing.RunnerRedisUser;
 import io.kubegrade.runner.testing.BackingServers;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -56,8 +57,8 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 class RunnerPodContractIT {
   static KubernetesClient client;
   static final String NS = "contract";
-  static final String RUNNER_USER = "kubegrade-runner";
-  static final String RUNNER_PASSWORD = "runner-password-for-tests";
+  static final String RUNNER_USER = RunnerRedisUser.NAME;
+  static final String RUNNER_PASSWORD = RunnerRedisUser.PASSWORD;
 
   static BackingServers servers;
   static RedisClient redisClient;
@@ -73,9 +74,7 @@ class RunnerPodContractIT {
     servers = BackingServers.shared();
     redisClient = RedisClient.create(servers.redis.url());
     redis = redisClient.connect();
-    redis.sync().dispatch(io.lettuce.core.protocol.CommandType.ACL, new io.lettuce.core.output.StatusOutput<>(
-        io.lettuce.core.codec.StringCodec.UTF8), new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8)
-        .add("SETUSER").add(RUNNER_USER).addValues(List.of((RedisLayout.RUNNER_ACL + " >" + RUNNER_PASSWORD).split(" "))));
+    RunnerRedisUser.create(redis);
     s3 = S3AsyncClient.builder().endpointOverride(servers.s3Endpoint()).region(Region.US_EAST_1).forcePathStyle(true)
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(BackingServers.S3_USER,
             BackingServers.S3_PASSWORD))).build();

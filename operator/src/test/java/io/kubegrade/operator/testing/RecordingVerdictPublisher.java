@@ -11,6 +11,11 @@ public final class RecordingVerdictPublisher implements VerdictPublisher {
   private final Map<String, Integer> calls = new ConcurrentHashMap<>();
 
   @Override
+  public java.util.Optional<Verdict> existing(String submissionId) {
+    return java.util.Optional.ofNullable(published.get(submissionId));
+  }
+
+  @Override
   public Verdict conclude(String submissionId, Verdict verdict) {
     calls.merge(submissionId, 1, Integer::sum);
     return published.computeIfAbsent(submissionId, id -> verdict);

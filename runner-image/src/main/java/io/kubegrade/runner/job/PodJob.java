@@ -35,6 +35,8 @@ import java.util.Map;
  */
 public final class PodJob {
   public static final int CANNOT_START = 4;
+  /** The termination message when there is nothing to grade (operator: PodOutcome.ALREADY_GRADED). */
+  public static final String ALREADY_GRADED = "kubegrade: already graded";
   static final int MAX_SOURCE_BYTES = 1 << 20;
 
   private final Map<String, String> env;
@@ -51,7 +53,9 @@ public final class PodJob {
     RedisClient client = RedisClient.create(redisUri());
     try (StatefulRedisConnection<String, String> redis = connect(client)) {
       if (redis.sync().exists(RedisLayout.doneKey(submissionId)) > 0) {
-        return null; // an earlier attempt published the verdict before its pod was lost
+        // An earlier attempt, or the gateway giving up, concluded it; the operator reads which verdict.
+        write(terminationLog, ALREADY_GRADED);
+        return null;
       }
       String last = redis.sync().get(RedisLayout.lastSeqKey(submissionId));
       long next = (last == null ? 0 : Long.parseLong(last)) + 1;
@@ -126,9 +130,12 @@ public final class PodJob {
 
   /** Writes why grading could not start where the operator reads it. */
   public void reportCannotStart(CannotStartException e) {
-    Path log = Path.of(env.getOrDefault("KUBEGRADE_TERMINATION_LOG", "/dev/termination-log"));
+    write(Path.of(env.getOrDefault("KUBEGRADE_TERMINATION_LOG", "/dev/termination-log")), "kubegrade: " + e.getMessage());
+  }
+
+  private static void write(Path terminationLog, String message) {
     try {
-      Files.writeString(log, "kubegrade: " + e.getMessage(), StandardCharsets.UTF_8);
+      Files.writeString(terminationLog, message, StandardCharsets.UTF_8);
     } catch (IOException ignored) {
       // the exit code still tells the operator
     }
