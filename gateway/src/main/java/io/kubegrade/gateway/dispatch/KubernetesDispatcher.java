@@ -30,6 +30,7 @@ public class KubernetesDispatcher implements Dispatcher, DisposableBean {
   private final String bucket;
   private final Duration deadlineMargin;
 
+  @org.springframework.beans.factory.annotation.Autowired
   public KubernetesDispatcher(GatewayProperties properties) {
     this(new KubernetesClientBuilder().build(), properties);
   }

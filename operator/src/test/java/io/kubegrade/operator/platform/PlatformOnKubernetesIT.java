@@ -110,6 +110,9 @@ class PlatformOnKubernetesIT {
         node.submit(() -> {
           kubelet.running(pod);
           PodProcess.Exit exit = PodProcess.run(admin, pod, Files.createTempDirectory(scratch, pod.getMetadata().getName()));
+          if (exit.code() != 0) {
+            System.err.println("runner pod " + pod.getMetadata().getName() + " exited " + exit.code() + ":\n" + exit.output());
+          }
           kubelet.terminated(pod, exit.code(), exit.code() == 0 ? "Completed" : "Error", exit.terminationMessage());
           return null;
         });
@@ -139,7 +142,7 @@ class PlatformOnKubernetesIT {
         "--kubegrade.s3.bucket=platform-on-kubernetes", "--kubegrade.security.hmac-secret=" + SECRET,
         "--kubegrade.security.local-tokens=true", "--kubegrade.dispatch.mode=kubernetes", "--kubegrade.dispatch.namespace=" + NS,
         "--kubegrade.challenges.import-dirs=" + Jobs.root().resolve("challenges"), "--kubegrade.stream.rsocket-tcp-port=-1",
-        "--kubegrade.instance-id=platform-on-kubernetes", "--management.server.port=-1");
+        "--kubegrade.instance-id=platform-on-kubernetes");
     port = Integer.parseInt(gateway.getEnvironment().getProperty("local.server.port"));
     HttpClient http = HttpClient.newHttpClient();
     await().atMost(Duration.ofSeconds(90)).until(() -> http.send(HttpRequest.newBuilder(
@@ -209,7 +212,8 @@ class PlatformOnKubernetesIT {
     assertThat(events.get(0).type()).isEqualTo(EventType.QUEUED);
     assertThat(events).extracting(GradingEvent::seq).containsExactly(
         java.util.stream.LongStream.rangeClosed(1, events.size()).boxed().toArray(Long[]::new));
-    assertThat(events.get(events.size() - 1).verdict().status().name()).isEqualTo("ACCEPTED");
+    assertThat(events.get(events.size() - 1).verdict().status().name()).as(events.get(events.size() - 1).toJson())
+        .isEqualTo("ACCEPTED");
 
     GradingJob job = admin.resources(GradingJob.class).inNamespace(NS).withName(id).get();
     await().atMost(Duration.ofSeconds(30)).until(() -> {

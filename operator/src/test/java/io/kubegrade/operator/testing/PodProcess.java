@@ -45,15 +45,16 @@ public final class PodProcess {
     Map<String, String> env = builder.environment();
     String path = env.get("PATH");
     env.clear();
+    for (EnvVar e : c.getEnv()) {
+      String value = e.getValue() != null ? e.getValue() : secretValue(client, pod, e);
+      // The pod's /tmp is a memory-backed emptyDir: here, a directory of this test's.
+      env.put(e.getName(), value.equals("/tmp") || value.startsWith("/tmp/") ? tmp + value.substring(4) : value);
+    }
+    assertThat(env.get("KUBEGRADE_TERMINATION_LOG")).isEqualTo(c.getTerminationMessagePath());
+    // What the image provides: java on the PATH, the jar where the wrapper looks; and the kubelet's file.
     env.put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + path);
     env.put("KUBEGRADE_RUNNER_JAR", jar.toString());
     env.put("KUBEGRADE_RUNNER_CDS", scratch.resolve("no-archive-here.jsa").toString());
-    for (EnvVar e : c.getEnv()) {
-      env.put(e.getName(), e.getValue() != null ? e.getValue() : secretValue(client, pod, e));
-    }
-    // The pod's /tmp is a memory-backed emptyDir; its termination-message path is the kubelet's file.
-    env.replaceAll((k, v) -> v.startsWith("/tmp") ? tmp + v.substring(4) : v);
-    assertThat(env.get("KUBEGRADE_TERMINATION_LOG")).isEqualTo(c.getTerminationMessagePath());
     env.put("KUBEGRADE_TERMINATION_LOG", terminationLog.toString());
 
     Process process = builder.directory(tmp.toFile()).start();

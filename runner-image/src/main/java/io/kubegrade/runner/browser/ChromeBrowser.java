@@ -42,6 +42,9 @@ public final class ChromeBrowser implements AutoCloseable {
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
   private static final HttpClient DEVTOOLS = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+  /** Longest TMPDIR kept under the work directory: Chromium adds ~45 bytes for its sockets. */
+  static final int MAX_TMPDIR = 50;
+
   private final Path dir;
   private final ChromeDriverService service;
   private final ChromeDriver driver;
@@ -72,7 +75,7 @@ public final class ChromeBrowser implements AutoCloseable {
     try {
       Path profile = Files.createDirectories(dir.resolve("profile"));
       Path home = Files.createDirectories(dir.resolve("home"));
-      Path tmp = Files.createDirectories(dir.resolve("tmp"));
+      Path tmp = tempDir(dir);
       // WebRTC would otherwise send UDP straight to an IP-literal STUN server, around the proxy.
       Files.createDirectories(profile.resolve("Default"));
       Files.writeString(profile.resolve("Default/Preferences"),
@@ -214,6 +217,21 @@ public final class ChromeBrowser implements AutoCloseable {
     cleanUp(dir, service);
   }
 
+  /**
+   * Chromium's TMPDIR. Its sockets live there and a Unix socket path has at most 107 bytes, so
+   * under a long work directory TMPDIR is a short directory in the system's temp, linked from
+   * {@code <dir>/tmp} and deleted with it.
+   */
+  private static Path tempDir(Path dir) throws IOException {
+    Path tmp = dir.resolve("tmp");
+    if (tmp.toString().length() <= MAX_TMPDIR) {
+      return Files.createDirectories(tmp);
+    }
+    Path shortDir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "kg");
+    Files.createSymbolicLink(tmp, shortDir);
+    return shortDir;
+  }
+
   private static void cleanUp(Path dir, ChromeDriverService service) {
     if (service != null) {
       try {
@@ -232,6 +250,14 @@ public final class ChromeBrowser implements AutoCloseable {
     waitForExit(left, 3);
     if (late > 0) {
       log.debug("killed {} browser processes that outlived quit()", late);
+    }
+    Path tmp = dir.resolve("tmp");
+    if (Files.isSymbolicLink(tmp)) {
+      try {
+        deleteTree(Files.readSymbolicLink(tmp));
+      } catch (IOException e) {
+        log.debug("cannot read {}: {}", tmp, e.toString());
+      }
     }
     deleteTree(dir);
   }
