@@ -118,19 +118,23 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
     String name = RunnerPod.name(job, attempt);
     Pod existing = pod(context, name);
     if (existing != null) {
-      // A previous operator instance created it and stopped before recording so: adopt it.
+      // Created before, and not recorded yet: by a previous operator instance, or by this one with
+      // the status update not yet seen. Follow the pod as it is now - it may even have finished.
       queue.tryAdmit(job, jobs(context));
-      events.normal(job, "Adopted", "adopted runner pod " + name + " left by a previous operator instance");
-    } else if (queue.tryAdmit(job, jobs(context))) {
-      if (!createPod(job, context, attempt)) {
-        return patch(job, status);
-      }
-      metrics.admitted(Duration.between(Instant.parse(job.getMetadata().getCreationTimestamp()), now));
-      events.normal(job, "PodCreated", "created runner pod " + name + " (attempt " + attempt + ")");
-    } else {
+      events.normal(job, "Adopted", "runner pod " + name + " (attempt " + attempt + ") already exists; following it");
+      status.pod(name, attempt, now).phase(GradingJobPhase.Scheduled)
+          .condition(GradingJobLabels.ADMITTED, true, "PodCreated", "runner pod " + name, now);
+      return follow(job, context, status);
+    }
+    if (!queue.tryAdmit(job, jobs(context))) {
       // Woken when a slot frees; the recheck covers slots freed by jobs deleted while running.
       return patch(job, status).rescheduleAfter(ADMISSION_RECHECK);
     }
+    if (!createPod(job, context, attempt)) {
+      return patch(job, status);
+    }
+    metrics.admitted(Duration.between(Instant.parse(job.getMetadata().getCreationTimestamp()), now));
+    events.normal(job, "PodCreated", "created runner pod " + name + " (attempt " + attempt + ")");
     status.pod(name, attempt, now).phase(GradingJobPhase.Scheduled)
         .condition(GradingJobLabels.ADMITTED, true, "PodCreated", "runner pod " + name, now)
         .condition(GradingJobLabels.STARTED, false, "PodPending", "waiting for the runner pod to start", now);
@@ -138,8 +142,11 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
   }
 
   private UpdateControl<GradingJob> follow(GradingJob job, Context<GradingJob> context) {
+    return follow(job, context, StatusDraft.of(job));
+  }
+
+  private UpdateControl<GradingJob> follow(GradingJob job, Context<GradingJob> context, StatusDraft status) {
     Instant now = clock.instant();
-    StatusDraft status = StatusDraft.of(job);
     // A pod of a later attempt than the status records: the status is behind (an update not yet
     // seen, or an instance that stopped before recording it). The newest attempt is the current one.
     Pod newest = context.getSecondaryResources(Pod.class).stream().max(java.util.Comparator.comparingInt(GradingJobReconciler::attempt))

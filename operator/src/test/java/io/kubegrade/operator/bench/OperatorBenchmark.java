@@ -108,6 +108,9 @@ public final class OperatorBenchmark {
         List<Long> firstWave = new ArrayList<>();
         created.entrySet().stream().sorted(Map.Entry.comparingByValue()).limit(slots)
             .forEach(e -> firstWave.add(podSeen.get(e.getKey()) - e.getValue()));
+        if (Boolean.getBoolean("kubegrade.bench.trace")) {
+          podSeen.values().stream().sorted().forEach(t -> System.out.printf("TRACE pod %d ms%n", (t - start) / 1_000_000));
+        }
         System.out.printf("RESULT jobs %d%n", jobs);
         System.out.printf("RESULT slots %d%n", slots);
         System.out.printf("RESULT create_to_pod_first_wave_median_ms %.0f%n", percentile(firstWave, 50));

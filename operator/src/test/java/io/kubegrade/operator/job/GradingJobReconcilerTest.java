@@ -340,6 +340,20 @@ class GradingJobReconcilerTest {
   }
 
   @Test
+  void aPodThatFinishedBeforeItsCreationWasRecordedStillEndsTheJob() {
+    // The pod was created and graded before the job's status said so (a restart in between, or an
+    // informer behind): the job must follow the pod as it is, not wait for an event that came.
+    GradingJob job = create("s11", "alice");
+    Pod left = client.resource(new io.kubegrade.operator.pod.RunnerPod(Jobs.settings(Map.of()).runner())
+        .build(job, 1, "http://s3.test/x")).create();
+    kubelet.terminated(left, 0, "Completed", verdictJson(VerdictStatus.ACCEPTED, 3, 3));
+    start(Map.of());
+    GradingJobStatus done = statusOnceItIs("s11", GradingJobPhase.Succeeded);
+    assertThat(done.attempts()).isEqualTo(1);
+    assertThat(done.verdict().status()).isEqualTo("ACCEPTED");
+  }
+
+  @Test
   void metricsAndHealthAreServed() throws Exception {
     start(Map.of());
     create("s8", "alice");
