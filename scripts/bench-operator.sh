@@ -23,7 +23,7 @@ server's own cost per job, not grading time. No peer: there is no comparable ope
 
 | | |
 |---|---|
-| job created → its runner pod created (first $slots jobs, no queueing), median / p90 | $(val create_to_pod_first_wave_median_ms) / $(val create_to_pod_first_wave_p90_ms) ms |
+| job created → its runner pod created (first $slots jobs: no wait for a slot, but reconciled while the rest are created and queued), median / p90 | $(val create_to_pod_first_wave_median_ms) / $(val create_to_pod_first_wave_p90_ms) ms |
 | pod finished → job status Succeeded with the verdict, median / p90 | $(val pod_done_to_status_median_ms) / $(val pod_done_to_status_p90_ms) ms |
 | jobs through the whole cycle | $(val jobs_per_second) per second ($(val wall_ms) ms for $jobs) |
 
