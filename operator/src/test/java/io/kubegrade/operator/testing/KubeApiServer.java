@@ -53,6 +53,8 @@ public final class KubeApiServer implements AutoCloseable {
       Path dir = Files.createTempDirectory("kubegrade-apiserver-");
       int etcdPort = freePort();
       KubeApiServer server = new KubeApiServer(dir, freePort());
+      // A test JVM that exits abruptly (System.exit, a killed fork) must not leave servers behind.
+      Runtime.getRuntime().addShutdownHook(new Thread(server::close, "kube-apiserver-stop"));
       server.launch(dir.resolve("etcd.log"), new ProcessBuilder(etcd.toString(), "--data-dir", dir.resolve("etcd").toString(),
           "--listen-client-urls", "http://127.0.0.1:" + etcdPort, "--advertise-client-urls", "http://127.0.0.1:" + etcdPort,
           "--listen-peer-urls", "http://127.0.0.1:" + freePort(), "--log-level", "warn"));
