@@ -32,15 +32,5 @@ kubelet. In a real cluster a runner pod's own start (image, JVM, Chromium: secon
 <!-- operator:end -->
 MD
 )
-python3 - "$section" <<'PY'
-import re, sys
-path = 'docs/benchmarks.md'
-text = open(path).read()
-section = sys.argv[1]
-if '<!-- operator:start -->' in text:
-    text = re.sub(r'<!-- operator:start -->.*<!-- operator:end -->', lambda m: section, text, flags=re.S)
-else:
-    text = text.rstrip('\n') + '\n\n' + section + '\n'
-open(path, 'w').write(text)
-PY
+scripts/bench-section.py operator "$section"
 echo "bench-operator: wrote the operator section of docs/benchmarks.md" >&2

@@ -51,15 +51,5 @@ $out
 <!-- platform:end -->
 MD
 )
-python3 - "$section" <<'PY'
-import re, sys
-path = 'docs/benchmarks.md'
-text = open(path).read()
-section = sys.argv[1]
-if '<!-- platform:start -->' in text:
-    text = re.sub(r'<!-- platform:start -->.*<!-- platform:end -->', lambda m: section, text, flags=re.S)
-else:
-    text = text.rstrip('\n') + '\n\n' + section + '\n'
-open(path, 'w').write(text)
-PY
+scripts/bench-section.py platform "$section"
 echo "bench-platform: wrote the platform section of docs/benchmarks.md" >&2

@@ -31,7 +31,9 @@ pw=$(echo "$peer_warm" | sed -n 's/.*median=\([0-9]*\) ms.*/\1/p')
 pc=$(echo "$peer_cold" | grep 'submission->verdict' | sed -n 's/.*median=\([0-9]*\) ms.*/\1/p')
 ratio=$(awk -v a="$(val warm_median)" -v b="$pw" 'BEGIN { printf "%.2f", a / b }')
 
-platform_section=$(sed -n '/<!-- platform:start -->/,/<!-- platform:end -->/p' docs/benchmarks.md 2>/dev/null || true)
+# The platform and operator benchmarks keep their own sections of the file.
+kept_sections=$(sed -n '/<!-- platform:start -->/,/<!-- platform:end -->/p; /<!-- operator:start -->/,/<!-- operator:end -->/p' \
+  docs/benchmarks.md 2>/dev/null || true)
 cat > docs/benchmarks.md <<MD
 # Benchmarks
 
@@ -77,6 +79,6 @@ $peer_warm
 $peer_cold
 \`\`\`
 
-$platform_section
+$kept_sections
 MD
 echo "bench: wrote docs/benchmarks.md (warm ratio $ratio)" >&2
