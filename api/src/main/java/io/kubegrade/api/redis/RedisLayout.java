@@ -63,6 +63,11 @@ public final class RedisLayout {
     return "kubegrade:submission:" + submissionId + ":seq";
   }
 
+  /** The seq of a submission's next event, from the value at {@link #lastSeqKey} (null: none yet). */
+  public static long nextSeq(String lastSeq) {
+    return (lastSeq == null ? 0 : Long.parseLong(lastSeq)) + 1;
+  }
+
   public static String doneKey(String submissionId) {
     return "kubegrade:submission:" + submissionId + ":done";
   }

@@ -37,6 +37,6 @@ public class EventPublisher {
   /** Ends a submission with {@code verdict} unless it has ended already; continues its sequence. */
   public Mono<Outcome> conclude(String submissionId, Verdict verdict) {
     return redis.reactive().get(RedisLayout.lastSeqKey(submissionId)).defaultIfEmpty("0")
-        .flatMap(last -> publish(new EventSequence(submissionId, Long.parseLong(last) + 1).verdict(verdict)));
+        .flatMap(last -> publish(new EventSequence(submissionId, RedisLayout.nextSeq(last)).verdict(verdict)));
   }
 }

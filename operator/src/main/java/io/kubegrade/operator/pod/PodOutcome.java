@@ -41,7 +41,7 @@ public sealed interface PodOutcome {
   record Lost(String reason, String message) implements PodOutcome {}
 
   Set<String> BROKEN_WAITING = Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName",
-      "CreateContainerConfigError", "CreateContainerError", "CrashLoopBackOff");
+      "CreateContainerConfigError", "CreateContainerError");
 
   /** The runner's exit codes (RunnerMain): bad input (no point retrying), could not start. */
   int EXIT_USAGE = 2;

@@ -38,8 +38,7 @@ public final class RedisVerdictPublisher implements VerdictPublisher {
       if (commands.exists(RedisLayout.doneKey(submissionId)) > 0) {
         return published(commands, submissionId, verdict);
       }
-      String last = commands.get(RedisLayout.lastSeqKey(submissionId));
-      long next = (last == null ? 0 : Long.parseLong(last)) + 1;
+      long next = RedisLayout.nextSeq(commands.get(RedisLayout.lastSeqKey(submissionId)));
       GradingEvent event = new EventSequence(submissionId, next).verdict(verdict);
       Long stored = commands.eval(RedisLayout.APPEND_EVENT, ScriptOutputType.INTEGER,
           RedisLayout.appendEventKeys(submissionId), RedisLayout.appendEventArgs(event));

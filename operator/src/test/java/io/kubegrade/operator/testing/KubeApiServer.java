@@ -90,9 +90,6 @@ public final class KubeApiServer implements AutoCloseable {
         .withTrustCerts(true).withRequestRetryBackoffLimit(2).build()).build();
   }
 
-  public Path log() {
-    return dir.resolve("kube-apiserver.log");
-  }
 
   private void launch(Path log, ProcessBuilder builder) throws IOException {
     processes.add(builder.redirectErrorStream(true).redirectOutput(log.toFile()).start());

@@ -8,7 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
 /** A hand-written fake: remembers the verdict that stands per submission, first one wins. */
 public final class RecordingVerdictPublisher implements VerdictPublisher {
   private final Map<String, Verdict> published = new ConcurrentHashMap<>();
-  private final Map<String, Integer> calls = new ConcurrentHashMap<>();
 
   @Override
   public java.util.Optional<Verdict> existing(String submissionId) {
@@ -17,7 +16,6 @@ public final class RecordingVerdictPublisher implements VerdictPublisher {
 
   @Override
   public Verdict conclude(String submissionId, Verdict verdict) {
-    calls.merge(submissionId, 1, Integer::sum);
     return published.computeIfAbsent(submissionId, id -> verdict);
   }
 
@@ -30,7 +28,4 @@ public final class RecordingVerdictPublisher implements VerdictPublisher {
     return published.get(submissionId);
   }
 
-  public int calls(String submissionId) {
-    return calls.getOrDefault(submissionId, 0);
-  }
 }

@@ -57,8 +57,7 @@ public final class PodJob {
         write(terminationLog, ALREADY_GRADED);
         return null;
       }
-      String last = redis.sync().get(RedisLayout.lastSeqKey(submissionId));
-      long next = (last == null ? 0 : Long.parseLong(last)) + 1;
+      long next = RedisLayout.nextSeq(redis.sync().get(RedisLayout.lastSeqKey(submissionId)));
       String source = fetchSource(required("KUBEGRADE_SOURCE_URL"));
       GradingRequest request = new GradingRequest(submissionId, challenge, source, next);
       PoolSettings settings = PoolSettings.fromEnvironment(env).withSize(1).withPrewarm(false);

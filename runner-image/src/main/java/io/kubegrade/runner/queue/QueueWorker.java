@@ -172,8 +172,7 @@ public final class QueueWorker implements AutoCloseable {
       finish(id); // graded before a previous worker could acknowledge it
       return;
     }
-    String last = redis.get(RedisLayout.lastSeqKey(submission));
-    long next = (last == null ? 0 : Long.parseLong(last)) + 1;
+    long next = RedisLayout.nextSeq(redis.get(RedisLayout.lastSeqKey(submission)));
     RedisEventSink sink = RedisEventSink.over(commands);
     if (deliveries > settings.maxDeliveries()) {
       Verdict verdict = Verdict.of(VerdictStatus.INTERNAL_ERROR, "grading was started " + (deliveries - 1)
