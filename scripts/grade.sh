@@ -4,7 +4,7 @@
 # line (grade / verify / worker, see docs/runner.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh none
 jar=runner-image/target/kubegrade-runner-all.jar
 if [ ! -f "$jar" ] || [ -n "$(find api/src runner-image/src pom.xml api/pom.xml runner-image/pom.xml -newer "$jar" -print -quit)" ]; then
   ./mvnw -B -ntp -q -DskipTests package >&2

@@ -5,7 +5,7 @@
 # Then open http://localhost:8080/ for the playground. See docs/local-platform.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh local
 
 DATA=${KUBEGRADE_DATA:-$PWD/.kubegrade}
 TOOLS=${KUBEGRADE_TOOLS:-$HOME/.cache/kubegrade/bin}

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Installs what kubegrade needs on a Debian machine, idempotently: Chromium and its matching
-# chromedriver, redis-server, etcd, a JDK 17+, and (scripts/install-servers.sh) FerretDB, MinIO and kube-apiserver. Safe to run again; does nothing when all is there.
+# chromedriver, redis-server, etcd, a JDK 17+, and (scripts/install-servers.sh) the servers built
+# with Go. Safe to run again; does nothing when all is there.
+#
+#   scripts/setup.sh [group...]   server groups to build (install-servers.sh: local, kubernetes;
+#                                 default both; "none" for the grading engine alone)
 set -euo pipefail
 
 say() { printf 'setup: %s\n' "$*" >&2; }
@@ -40,8 +44,10 @@ driver=$(chromedriver --version 2>/dev/null | grep -oE '[0-9]+' | head -1 || tru
 [ -n "$browser" ] && [ "$browser" = "$driver" ] \
   || die "chromium ($browser) and chromedriver ($driver) must have the same major version"
 
-# The local platform's MongoDB-compatible and S3-compatible servers, built with Go.
-"$(dirname "$0")/install-servers.sh"
+# The servers built with Go: FerretDB and MinIO (local), Kubernetes (the tests' API server, the node).
+if [ "${1:-}" != none ]; then
+  "$(dirname "$0")/install-servers.sh" "$@"
+fi
 
 # The Debian package starts a system redis-server; kubegrade's tests start their own on free ports.
 say "ready: $(chromium --version 2>/dev/null), $(chromedriver --version | cut -d' ' -f1-2), $(redis-server --version | cut -d' ' -f3), java $(java_major)"

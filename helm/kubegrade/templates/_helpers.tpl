@@ -82,3 +82,18 @@ redis://:$(REDIS_PASSWORD)@{{ .Values.redis.host }}:{{ .Values.redis.port }}
 redis://{{ .Values.redis.host }}:{{ .Values.redis.port }}
 {{- end -}}
 {{- end -}}
+
+{{/* The S3 endpoint runner pods fetch sources from (presigned URLs are made for it). */}}
+{{- define "kubegrade.presignedEndpoint" -}}
+{{- default (default (printf "https://s3.%s.amazonaws.com" .Values.s3.region) .Values.s3.endpoint) .Values.s3.presignedEndpoint -}}
+{{- end -}}
+
+{{/* "true" when runner pods may query DNS (networkPolicy.dns.allow; auto: a name must be resolved). */}}
+{{- define "kubegrade.runnerDns" -}}
+{{- $mode := .Values.networkPolicy.dns.allow -}}
+{{- $ip := "^([0-9]{1,3}[.]){3}[0-9]{1,3}$|^\\[" -}}
+{{- $s3host := regexReplaceAll ":[0-9]+$" (urlParse (include "kubegrade.presignedEndpoint" .)).host "" -}}
+{{- if or (eq $mode "always") (and (eq $mode "auto") (or (not (regexMatch $ip .Values.redis.host)) (not (regexMatch $ip $s3host)))) -}}
+true
+{{- end -}}
+{{- end -}}

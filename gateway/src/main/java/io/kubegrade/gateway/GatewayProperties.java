@@ -71,10 +71,11 @@ public record GatewayProperties(
    * {@code mode}: {@code queue} (the Redis job stream read by warm runner pools) or
    * {@code kubernetes} (a GradingJob per submission in {@code namespace}, for the operator).
    * {@code deadlineMargin}: added to a challenge's time limit for its runner pod's deadline
-   * (browser start, page load, publishing).
+   * (browser start, page load, publishing). {@code jobOwner}: a ConfigMap in that namespace every
+   * GradingJob is owned by, so deleting it (helm uninstall) deletes the jobs and their pods.
    */
   public record Dispatch(@NotNull @DefaultValue("queue") DispatchMode mode, String namespace,
-      @NotNull @DefaultValue("60s") Duration deadlineMargin) {}
+      @NotNull @DefaultValue("60s") Duration deadlineMargin, String jobOwner) {}
 
   public enum DispatchMode { queue, kubernetes }
 

@@ -34,13 +34,13 @@ public record OperatorSettings(
    * are deleted after this.
    */
   public record Admission(int maxRunningPods, int maxRunningPerUser, int maxAttempts, Duration pendingTimeout,
-      Duration finishedTtl, Duration deadlineGrace) {}
+      Duration finishedTtl) {}
 
   /** The runner pod's image, placement and defaults for limits a job leaves out. */
   public record RunnerPodSettings(String image, String imagePullPolicy, String serviceAccount, String runtimeClassName,
       Map<String, String> nodeSelector, List<Toleration> tolerations, long defaultTimeoutSeconds, String defaultMemory,
       String defaultCpu, String cpuRequest, String tmpSize, boolean chromiumSandbox, String redisUrl,
-      String redisSecret, String redisUsernameKey, String redisPasswordKey) {}
+      String redisSecret, String redisUsernameKey, String redisPasswordKey, boolean requireNetworkPolicy) {}
 
   /** The operator's own Redis connection: it publishes the verdicts runners could not. */
   public record Redis(String url, String username, String password) {}
@@ -56,7 +56,7 @@ public record OperatorSettings(
             .filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet()),
         new Admission(e.integer("KUBEGRADE_MAX_RUNNING_PODS", 10), e.integer("KUBEGRADE_MAX_RUNNING_PER_USER", 0),
             e.integer("KUBEGRADE_MAX_ATTEMPTS", 3), e.duration("KUBEGRADE_PENDING_TIMEOUT", "5m"),
-            e.duration("KUBEGRADE_FINISHED_TTL", "1h"), e.duration("KUBEGRADE_DEADLINE_GRACE", "60s")),
+            e.duration("KUBEGRADE_FINISHED_TTL", "1h")),
         new RunnerPodSettings(e.get("KUBEGRADE_RUNNER_IMAGE", "ghcr.io/kubegrade/runner:0.1.0"),
             e.get("KUBEGRADE_RUNNER_IMAGE_PULL_POLICY", "IfNotPresent"),
             e.get("KUBEGRADE_RUNNER_SERVICE_ACCOUNT", "kubegrade-runner"),
@@ -70,7 +70,8 @@ public record OperatorSettings(
             e.get("KUBEGRADE_RUNNER_REDIS_URL", "redis://redis:6379"),
             emptyToNull(e.get("KUBEGRADE_RUNNER_REDIS_SECRET", "")),
             e.get("KUBEGRADE_RUNNER_REDIS_USERNAME_KEY", "runner-username"),
-            e.get("KUBEGRADE_RUNNER_REDIS_PASSWORD_KEY", "runner-password")),
+            e.get("KUBEGRADE_RUNNER_REDIS_PASSWORD_KEY", "runner-password"),
+            e.bool("KUBEGRADE_RUNNER_REQUIRE_NETWORK_POLICY", false)),
         new Redis(e.get("KUBEGRADE_REDIS_URL", "redis://127.0.0.1:6379"), emptyToNull(e.get("KUBEGRADE_REDIS_USERNAME", "")),
             emptyToNull(e.get("KUBEGRADE_REDIS_PASSWORD", ""))),
         new S3(URI.create(e.get("KUBEGRADE_S3_ENDPOINT", "http://127.0.0.1:9000")), e.get("KUBEGRADE_S3_REGION", "us-east-1"),

@@ -15,10 +15,15 @@ public final class GradingJobLabels {
   public static final String PART_OF_VALUE = "kubegrade";
   public static final String OPERATOR = "kubegrade-operator";
 
-  /** Condition types: Admitted (a pod exists), Started (the runner runs), Completed (a verdict stands). */
+  /**
+   * Condition types: Admitted (a pod exists), Started (the runner runs), Completed (a verdict
+   * stands), Failed (set with Completed: True when the platform could not grade - INTERNAL_ERROR
+   * or CANCELLED - False when the submission was graded, whatever its verdict).
+   */
   public static final String ADMITTED = "Admitted";
   public static final String STARTED = "Started";
   public static final String COMPLETED = "Completed";
+  public static final String FAILED = "Failed";
 
   private GradingJobLabels() {}
 }

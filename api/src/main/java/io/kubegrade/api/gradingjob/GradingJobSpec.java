@@ -19,7 +19,14 @@ public record GradingJobSpec(
     @JsonPropertyDescription("Limits of the runner pod; the operator's defaults fill what is left out.")
     JobLimits limits,
     @Required @JsonPropertyDescription("The user who submitted; admission shares runner pods fairly between users.")
-    String owner) {
+    String owner,
+    @JsonPropertyDescription("When the user submitted (RFC 3339, sub-second): a user's jobs are admitted in this order.")
+    String submittedAt) {
+
+  /** Without a submission time: the job's creation time orders it (to the second). */
+  public GradingJobSpec(String submissionId, ChallengeSnapshot challenge, SourceLocation source, JobLimits limits, String owner) {
+    this(submissionId, challenge, source, limits, owner, null);
+  }
 
   /** The challenge's id, and the challenge as it was when the submission was accepted. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -1,6 +1,9 @@
 package io.kubegrade.gateway.dispatch;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kubegrade.api.Json;
@@ -29,6 +32,8 @@ public class KubernetesDispatcher implements Dispatcher, DisposableBean {
   private final String namespace;
   private final String bucket;
   private final Duration deadlineMargin;
+  private final String jobOwner;
+  private volatile OwnerReference owner;
 
   @org.springframework.beans.factory.annotation.Autowired
   public KubernetesDispatcher(GatewayProperties properties) {
@@ -41,11 +46,12 @@ public class KubernetesDispatcher implements Dispatcher, DisposableBean {
     this.namespace = ns == null || ns.isBlank() ? client.getNamespace() : ns;
     this.bucket = properties.s3().bucket();
     this.deadlineMargin = properties.dispatch().deadlineMargin();
+    this.jobOwner = properties.dispatch().jobOwner();
   }
 
   @Override
   public Mono<Void> dispatch(String submissionId, String user, Challenge challenge, String source, String sourceKey) {
-    return Mono.fromCallable(() -> client.resource(job(submissionId, user, challenge, sourceKey)).create())
+    return Mono.fromCallable(() -> client.resource(owned(job(submissionId, user, challenge, sourceKey))).create())
         .subscribeOn(Schedulers.boundedElastic())
         .then();
   }
@@ -61,9 +67,27 @@ public class KubernetesDispatcher implements Dispatcher, DisposableBean {
     GradingJob job = new GradingJob(namespace, submissionId, new GradingJobSpec(submissionId,
         new GradingJobSpec.ChallengeSnapshot(challenge.id(), document),
         new GradingJobSpec.SourceLocation(bucket, sourceKey),
-        new GradingJobSpec.JobLimits(deadline, null, null), user));
+        new GradingJobSpec.JobLimits(deadline, null, null), user, java.time.Instant.now().toString()));
     job.getMetadata().setLabels(java.util.Map.of("app.kubernetes.io/part-of", "kubegrade",
         "app.kubernetes.io/created-by", "kubegrade-gateway"));
+    return job;
+  }
+
+  /** The job, owned by the release's ConfigMap when one is configured (looked up once). */
+  private GradingJob owned(GradingJob job) {
+    if (jobOwner != null && !jobOwner.isBlank()) {
+      OwnerReference ref = owner;
+      if (ref == null) {
+        ConfigMap anchor = client.configMaps().inNamespace(namespace).withName(jobOwner).get();
+        if (anchor == null) {
+          throw new IllegalStateException("the GradingJob owner ConfigMap " + namespace + "/" + jobOwner + " does not exist");
+        }
+        ref = new OwnerReferenceBuilder().withApiVersion("v1").withKind("ConfigMap").withName(jobOwner)
+            .withUid(anchor.getMetadata().getUid()).withController(false).withBlockOwnerDeletion(false).build();
+        owner = ref;
+      }
+      job.getMetadata().setOwnerReferences(java.util.List.of(ref));
+    }
     return job;
   }
 

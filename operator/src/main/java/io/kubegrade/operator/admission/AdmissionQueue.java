@@ -2,6 +2,7 @@ package io.kubegrade.operator.admission;
 
 import io.kubegrade.api.gradingjob.GradingJob;
 import io.kubegrade.api.gradingjob.GradingJobPhase;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -67,8 +68,9 @@ public final class AdmissionQueue {
         queued.add(j);
       }
     }
-    queued.sort(Comparator.comparing((GradingJob j) -> j.getMetadata().getCreationTimestamp(),
-        Comparator.nullsLast(Comparator.naturalOrder())).thenComparing(AdmissionQueue::key));
+    // Submission order: creation timestamps have one-second resolution, so two jobs of one user
+    // in the same second would otherwise be ordered by name.
+    queued.sort(Comparator.comparing(AdmissionQueue::submitted).thenComparing(AdmissionQueue::key));
     Map<String, Integer> seen = new HashMap<>();
     Map<GradingJob, Integer> turn = new IdentityHashMap<>();
     List<GradingJob> eligible = new ArrayList<>();
@@ -84,23 +86,39 @@ public final class AdmissionQueue {
     }
     // Within one turn, the user served longest ago goes first (so turns alternate between users
     // even with one slot), then first come first served.
-    Map<String, String> lastServed = lastServed(all);
+    Map<String, Instant> lastServed = lastServed(all);
     eligible.sort(Comparator.comparingInt((GradingJob j) -> turn.get(j))
-        .thenComparing(j -> lastServed.getOrDefault(owner(j), ""))); // List.sort is stable
+        .thenComparing(j -> lastServed.getOrDefault(owner(j), Instant.MIN))); // List.sort is stable
     return eligible;
   }
 
-  /** When each user last had a job admitted (ISO instants compare as strings), from the jobs' status. */
-  private Map<String, String> lastServed(Collection<GradingJob> all) {
-    Map<String, String> last = new HashMap<>();
+  /** When each user last had a job admitted, from the jobs' status. */
+  private Map<String, Instant> lastServed(Collection<GradingJob> all) {
+    Map<String, Instant> last = new HashMap<>();
     for (GradingJob j : all) {
-      String at = j.getStatus() == null ? null : j.getStatus().admissionTime();
+      Instant at = j.getStatus() == null ? null : instant(j.getStatus().admissionTime());
       if (at != null) {
-        last.merge(owner(j), at, (a, b) -> a.compareTo(b) >= 0 ? a : b);
+        last.merge(owner(j), at, (a, b) -> a.isAfter(b) ? a : b);
       }
     }
-    reserved.values().forEach(owner -> last.put(owner, "9999")); // admitted just now
+    reserved.values().forEach(owner -> last.put(owner, Instant.MAX)); // admitted just now
     return last;
+  }
+
+  private static Instant submitted(GradingJob j) {
+    Instant at = j.getSpec() == null ? null : instant(j.getSpec().submittedAt());
+    if (at == null) {
+      at = instant(j.getMetadata().getCreationTimestamp());
+    }
+    return at == null ? Instant.MAX : at;
+  }
+
+  private static Instant instant(String timestamp) {
+    try {
+      return timestamp == null || timestamp.isBlank() ? null : Instant.parse(timestamp);
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
   }
 
   /** Jobs holding a pod (Scheduled or Running, or admitted here) per owner. */

@@ -156,7 +156,7 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
     }
     Pod pod = pod(context, status.podName());
     deleteEarlierAttempts(context, status.attempts());
-    PodOutcome outcome = PodOutcome.of(pod, now, limits.pendingTimeout(), limits.deadlineGrace());
+    PodOutcome outcome = PodOutcome.of(pod, now, limits.pendingTimeout());
     if (outcome instanceof PodOutcome.Pending pending) {
       return patch(job, status.phase(GradingJobPhase.Scheduled)).rescheduleAfter(pending.recheckAfter());
     }
@@ -176,6 +176,10 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
       return finish(job, context, status, graded.verdict(), "Graded", now);
     }
     if (outcome instanceof PodOutcome.Concluded concluded) {
+      if (pod != null && isActive(pod)) {
+        // Past its deadline and still running: stopped now rather than after its grace period.
+        context.getClient().resource(pod).withGracePeriod(0).delete();
+      }
       long ran = status.startTime() == null ? 0 : Duration.between(Instant.parse(status.startTime()), now).toMillis();
       Verdict verdict = Verdict.of(concluded.status(), concluded.message(), tests(job), ran);
       return finish(job, context, status, verdict, concluded.reason(), now);
@@ -209,8 +213,12 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
       Verdict decided, String reason, Instant now) {
     // Publishes the verdict unless the runner did; either way the verdict that stands is recorded.
     Verdict verdict = verdicts.conclude(job.getSpec().submissionId(), decided);
-    status.completed(verdict, now).condition(GradingJobLabels.COMPLETED, true, reason,
-        verdict.status() + (verdict.message() == null ? "" : ": " + verdict.message()), now);
+    String summary = verdict.status() + (verdict.message() == null ? "" : ": " + verdict.message());
+    status.completed(verdict, now).condition(GradingJobLabels.COMPLETED, true, reason, summary, now);
+    // Failed says whether the platform failed to grade (INTERNAL_ERROR, CANCELLED): what
+    // `kubectl wait --for=condition=Failed` waits for. A graded submission has it False.
+    boolean failed = status.phase() == GradingJobPhase.Failed;
+    status.condition(GradingJobLabels.FAILED, failed, failed ? reason : "Graded", failed ? summary : "graded: " + verdict.status(), now);
     String story = "verdict " + verdict.status() + ", " + verdict.passed() + "/" + verdict.total() + " tests in "
         + StatusDraft.humanDuration(verdict.durationMs()) + (verdict.message() == null || reason.equals("Graded") ? ""
         : " (" + reason + ": " + verdict.message() + ")");
@@ -232,9 +240,7 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
     if (!left.isNegative() && !left.isZero()) {
       return UpdateControl.<GradingJob>noUpdate().rescheduleAfter(left);
     }
-    // Pods go with their owner through the garbage collector; deleting them here as well frees
-    // them at once and covers clusters (and test servers) where it lags.
-    context.getSecondaryResources(Pod.class).forEach(p -> context.getClient().resource(p).delete());
+    // Its pods go with it: the garbage collector follows their owner references (KubectlE2E).
     context.getClient().resource(job).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
     return UpdateControl.noUpdate();
   }
@@ -270,6 +276,11 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
         .filter(p -> p.getStatus() == null || !"Succeeded".equals(p.getStatus().getPhase()) && !"Failed".equals(p.getStatus().getPhase()))
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
         .forEach(p -> context.getClient().resource(p).withGracePeriod(0).delete());
+  }
+
+  private static boolean isActive(Pod pod) {
+    String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+    return !"Succeeded".equals(phase) && !"Failed".equals(phase) && pod.getMetadata().getDeletionTimestamp() == null;
   }
 
   private static int attempt(Pod pod) {

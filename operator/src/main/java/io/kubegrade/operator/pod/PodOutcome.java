@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.kubegrade.api.Json;
 import io.kubegrade.api.event.Verdict;
 import io.kubegrade.api.event.VerdictStatus;
+import io.kubegrade.api.job.RunnerContract;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -25,7 +26,7 @@ public sealed interface PodOutcome {
   /** Not running yet; {@code recheckAfter} is when waiting any longer would be given up. */
   record Pending(Duration recheckAfter) implements PodOutcome {}
 
-  /** The runner runs; {@code recheckAfter} is when its deadline should have been enforced. */
+  /** The runner runs; {@code recheckAfter} is when its deadline is reached. */
   record Running(Instant startedAt, Duration recheckAfter) implements PodOutcome {}
 
   /** The runner finished and wrote its verdict. */
@@ -43,13 +44,8 @@ public sealed interface PodOutcome {
   Set<String> BROKEN_WAITING = Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName",
       "CreateContainerConfigError", "CreateContainerError");
 
-  /** The runner's exit codes (RunnerMain): bad input (no point retrying), could not start. */
-  int EXIT_USAGE = 2;
-  int EXIT_CANNOT_START = 4;
-  /** The runner's termination message when it found the verdict already published (PodJob). */
-  String ALREADY_GRADED = "kubegrade: already graded";
 
-  static PodOutcome of(Pod pod, Instant now, Duration pendingTimeout, Duration deadlineGrace) {
+  static PodOutcome of(Pod pod, Instant now, Duration pendingTimeout) {
     if (pod == null) {
       return new Lost("PodDeleted", "the runner pod disappeared (deleted by hand or by node loss)");
     }
@@ -62,8 +58,7 @@ public sealed interface PodOutcome {
         .orElse(null);
 
     if ("DeadlineExceeded".equals(reason)) {
-      return new Concluded(VerdictStatus.TIME_LIMIT_EXCEEDED, "DeadlineExceeded",
-          "the runner pod ran past its deadline of " + pod.getSpec().getActiveDeadlineSeconds() + "s and was stopped");
+      return pastDeadline(pod);
     }
     if ("Evicted".equals(reason) || "Preempting".equals(reason) || "Shutdown".equals(reason)
         || "Terminated".equals(reason) || "UnexpectedAdmissionError".equals(reason)) {
@@ -84,13 +79,18 @@ public sealed interface PodOutcome {
     if ("Running".equals(phase)) {
       Instant started = container.map(ContainerStatus::getState).map(ContainerState::getRunning)
           .map(r -> parse(r.getStartedAt())).orElse(parse(status.getStartTime()));
-      Instant enforcedBy = (started == null ? now : started)
-          .plusSeconds(pod.getSpec().getActiveDeadlineSeconds() == null ? 0 : pod.getSpec().getActiveDeadlineSeconds())
-          .plus(deadlineGrace);
-      if (now.isAfter(enforcedBy)) {
-        return new Lost("DeadlineNotEnforced", "the runner pod outlived its deadline: its node is not responding");
+      // The kubelet counts activeDeadlineSeconds from the pod's start; at that moment the verdict
+      // is decided here, without waiting for the kubelet's termination grace to run out.
+      Instant podStart = parse(status.getStartTime());
+      Long deadline = pod.getSpec().getActiveDeadlineSeconds();
+      if (deadline == null) {
+        return new Running(started, pendingTimeout);
       }
-      return new Running(started, Duration.between(now, enforcedBy));
+      Instant due = (podStart == null ? (started == null ? now : started) : podStart).plusSeconds(deadline);
+      if (!now.isBefore(due)) {
+        return pastDeadline(pod);
+      }
+      return new Running(started, Duration.between(now, due));
     }
     ContainerStateWaiting waiting = container.map(ContainerStatus::getState).map(ContainerState::getWaiting).orElse(null);
     if (waiting != null && BROKEN_WAITING.contains(waiting.getReason())) {
@@ -107,6 +107,11 @@ public sealed interface PodOutcome {
     return new Pending(Duration.between(now, giveUp));
   }
 
+  private static PodOutcome pastDeadline(Pod pod) {
+    return new Concluded(VerdictStatus.TIME_LIMIT_EXCEEDED, "DeadlineExceeded",
+        "the runner pod ran past its deadline of " + pod.getSpec().getActiveDeadlineSeconds() + "s and was stopped");
+  }
+
   private static PodOutcome finished(ContainerStateTerminated terminated) {
     if ("OOMKilled".equals(terminated.getReason())) {
       return new Concluded(VerdictStatus.MEMORY_LIMIT_EXCEEDED, "OOMKilled",
@@ -121,13 +126,13 @@ public sealed interface PodOutcome {
       }
     }
     int code = terminated.getExitCode() == null ? -1 : terminated.getExitCode();
-    if (code == 0 && message.startsWith(ALREADY_GRADED)) {
+    if (code == RunnerContract.EXIT_GRADED && message.startsWith(RunnerContract.ALREADY_GRADED)) {
       return new AlreadyGraded();
     }
-    if (code == EXIT_USAGE) {
+    if (code == RunnerContract.EXIT_USAGE) {
       return new Concluded(VerdictStatus.INTERNAL_ERROR, "RunnerRejectedJob", "the runner rejected the job: " + message);
     }
-    return new Lost(code == EXIT_CANNOT_START ? "RunnerCouldNotStart" : "RunnerCrashed",
+    return new Lost(code == RunnerContract.EXIT_CANNOT_START ? "RunnerCouldNotStart" : "RunnerCrashed",
         "the runner exited with code " + code + (message.isEmpty() ? "" : ": " + message));
   }
 

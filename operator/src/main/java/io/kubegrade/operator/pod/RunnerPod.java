@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.kubegrade.api.gradingjob.GradingJob;
 import io.kubegrade.api.gradingjob.GradingJobLabels;
 import io.kubegrade.api.gradingjob.GradingJobSpec;
+import io.kubegrade.api.job.RunnerContract;
 import io.kubegrade.operator.OperatorSettings.RunnerPodSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -122,17 +123,20 @@ public final class RunnerPod {
 
   private List<EnvVar> env(GradingJob job, String sourceUrl) {
     List<EnvVar> env = new ArrayList<>();
-    env.add(plain("KUBEGRADE_SUBMISSION_ID", job.getSpec().submissionId()));
-    env.add(plain("KUBEGRADE_CHALLENGE", job.getSpec().challenge().document()));
-    env.add(plain("KUBEGRADE_SOURCE_URL", sourceUrl));
-    env.add(plain("KUBEGRADE_REDIS_URL", settings.redisUrl()));
+    env.add(plain(RunnerContract.SUBMISSION_ID, job.getSpec().submissionId()));
+    env.add(plain(RunnerContract.CHALLENGE, job.getSpec().challenge().document()));
+    env.add(plain(RunnerContract.SOURCE_URL, sourceUrl));
+    env.add(plain(RunnerContract.REDIS_URL, settings.redisUrl()));
     if (settings.redisSecret() != null) {
-      env.add(secret("KUBEGRADE_REDIS_USERNAME", settings.redisSecret(), settings.redisUsernameKey()));
-      env.add(secret("KUBEGRADE_REDIS_PASSWORD", settings.redisSecret(), settings.redisPasswordKey()));
+      env.add(secret(RunnerContract.REDIS_USERNAME, settings.redisSecret(), settings.redisUsernameKey()));
+      env.add(secret(RunnerContract.REDIS_PASSWORD, settings.redisSecret(), settings.redisPasswordKey()));
     }
-    env.add(plain("KUBEGRADE_TERMINATION_LOG", TERMINATION_LOG));
-    env.add(plain("KUBEGRADE_WORK_DIR", "/tmp/kubegrade"));
-    env.add(plain("KUBEGRADE_CHROMIUM_SANDBOX", String.valueOf(settings.chromiumSandbox())));
+    env.add(plain(RunnerContract.TERMINATION_LOG, TERMINATION_LOG));
+    env.add(plain(RunnerContract.WORK_DIR, "/tmp/kubegrade"));
+    env.add(plain(RunnerContract.CHROMIUM_SANDBOX, String.valueOf(settings.chromiumSandbox())));
+    if (settings.requireNetworkPolicy()) {
+      env.add(plain(RunnerContract.REQUIRE_NETWORK_POLICY, "true"));
+    }
     env.add(plain("HOME", "/tmp"));
     return env;
   }

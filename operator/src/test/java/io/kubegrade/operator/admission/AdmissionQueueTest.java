@@ -51,6 +51,21 @@ class AdmissionQueueTest {
   }
 
   @Test
+  void aUsersJobsCreatedInTheSameSecondKeepTheOrderTheyWereSubmittedIn() {
+    AdmissionQueue queue = new AdmissionQueue(1, 0);
+    List<GradingJob> all = List.of(submitted("s-aaa", "10:00:00.900Z"), submitted("s-zzz", "10:00:00.100Z"),
+        submitted("s-mmm", "10:00:00.5Z"));
+    assertThat(names(queue.nextInLine(all))).containsExactly("s-zzz", "s-mmm", "s-aaa");
+  }
+
+  private static GradingJob submitted(String name, String time) {
+    GradingJob j = new GradingJob("ns", name, new GradingJobSpec(name, new GradingJobSpec.ChallengeSnapshot("c", "{}"),
+        new GradingJobSpec.SourceLocation("b", "k"), null, "alice", "2026-11-22T" + time));
+    j.getMetadata().setCreationTimestamp("2026-11-22T10:00:01Z");
+    return j;
+  }
+
+  @Test
   void aPerUserCapHoldsTheRestOfThatUsersJobs() {
     AdmissionQueue queue = new AdmissionQueue(10, 1);
     List<GradingJob> all = List.of(job("a1", "alice", GradingJobPhase.Running, "x"),

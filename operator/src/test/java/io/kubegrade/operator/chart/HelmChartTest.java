@@ -111,7 +111,7 @@ class HelmChartTest {
     assertThat(rules(named(objects, Role.class, "kg-kubegrade-operator-leader").getRules()))
         .containsExactly("coordination.k8s.io/leases: get,create,update,patch");
     assertThat(rules(named(objects, Role.class, "kg-kubegrade-gateway").getRules()))
-        .containsExactly("kubegrade.io/gradingjobs: create,get");
+        .containsExactly("kubegrade.io/gradingjobs: create,get", "/configmaps[kg-kubegrade-gradingjobs]: get");
     assertThat(all(objects, Role.class)).flatExtracting(Role::getRules)
         .allSatisfy(r -> assertThat(r.getVerbs()).doesNotContain("*"))
         .allSatisfy(r -> assertThat(r.getResources()).doesNotContain("secrets", "*"));
@@ -124,7 +124,8 @@ class HelmChartTest {
 
   private static List<String> rules(List<PolicyRule> rules) {
     return rules.stream().flatMap(r -> r.getResources().stream().map(res ->
-        String.join(",", r.getApiGroups()) + "/" + res + ": " + String.join(",", r.getVerbs()))).toList();
+        String.join(",", r.getApiGroups()) + "/" + res + (r.getResourceNames().isEmpty() ? "" : r.getResourceNames().toString())
+            + ": " + String.join(",", r.getVerbs()))).toList();
   }
 
   @Test

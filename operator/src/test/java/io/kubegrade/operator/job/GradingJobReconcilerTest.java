@@ -171,7 +171,7 @@ class GradingJobReconcilerTest {
     });
     assertThat(verdicts.verdict("s1").status()).isEqualTo(VerdictStatus.ACCEPTED);
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(eventReasons("s1"))
-        .contains("Queued", "PodCreated", "Started", "Finished"));
+        .containsExactlyInAnyOrder("Queued", "PodCreated", "Started", "Finished"));
   }
 
   @Test
@@ -310,13 +310,16 @@ class GradingJobReconcilerTest {
   }
 
   @Test
-  void finishedJobsAreDeletedAfterTheirTtlWithTheirPods() {
+  void finishedJobsAreDeletedAfterTheirTtl() {
+    // Their pods follow through owner references; this server has no garbage collector, so
+    // KubectlE2E shows that part on a real node.
     start(Map.of("KUBEGRADE_FINISHED_TTL", "1s"));
     create("s6", "alice");
     Pod pod = podOnceCreated("s6-1");
     kubelet.terminated(pod, 0, "Completed", verdictJson(VerdictStatus.WRONG_ANSWER, 1, 3));
     await().atMost(Duration.ofSeconds(20)).until(() -> job("s6") == null);
-    assertThat(podOrNull("s6-1")).isNull();
+    assertThat(podOrNull("s6-1").getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(o -> assertThat(o.getKind()).isEqualTo("GradingJob"));
   }
 
   @Test

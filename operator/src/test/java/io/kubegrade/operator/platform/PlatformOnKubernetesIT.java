@@ -25,7 +25,7 @@ import io.kubegrade.operator.testing.Jobs;
 import io.kubegrade.operator.testing.KubeApiServer;
 import io.kubegrade.operator.testing.Kubelet;
 import io.kubegrade.operator.testing.PodProcess;
-import io.kubegrade.operator.testing.RunnerRedisUser;
+import io.kubegrade.runner.testing.RunnerRedisUser;
 import io.kubegrade.runner.testing.BackingServers;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -87,7 +87,8 @@ class PlatformOnKubernetesIT {
     admin.resource(new NamespaceBuilder().withNewMetadata().withName(NS)
         .addToLabels("pod-security.kubernetes.io/enforce", "restricted").endMetadata().build()).create();
     for (HasMetadata o : Chart.template(NS, Map.of())) {
-      if (o instanceof ServiceAccount || o instanceof Role || o instanceof RoleBinding) {
+      if (o instanceof ServiceAccount || o instanceof Role || o instanceof RoleBinding
+          || o instanceof io.fabric8.kubernetes.api.model.ConfigMap) {
         o.getMetadata().setNamespace(NS);
         admin.resource(o).create();
       }
@@ -141,6 +142,7 @@ class PlatformOnKubernetesIT {
         "--kubegrade.s3.access-key=" + BackingServers.S3_USER, "--kubegrade.s3.secret-key=" + BackingServers.S3_PASSWORD,
         "--kubegrade.s3.bucket=platform-on-kubernetes", "--kubegrade.security.hmac-secret=" + SECRET,
         "--kubegrade.security.local-tokens=true", "--kubegrade.dispatch.mode=kubernetes", "--kubegrade.dispatch.namespace=" + NS,
+        "--kubegrade.dispatch.job-owner=kg-kubegrade-gradingjobs",
         "--kubegrade.challenges.import-dirs=" + Jobs.root().resolve("challenges"), "--kubegrade.stream.rsocket-tcp-port=-1",
         "--kubegrade.instance-id=platform-on-kubernetes");
     port = Integer.parseInt(gateway.getEnvironment().getProperty("local.server.port"));
@@ -221,6 +223,13 @@ class PlatformOnKubernetesIT {
       return j.getStatus() != null && j.getStatus().phase() == GradingJobPhase.Succeeded;
     });
     assertThat(job.getSpec().owner()).isEqualTo("ada");
+    // Owned by the release's ConfigMap (read with the chart's RBAC), so helm uninstall removes it.
+    assertThat(job.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+      assertThat(o.getKind()).isEqualTo("ConfigMap");
+      assertThat(o.getName()).isEqualTo("kg-kubegrade-gradingjobs");
+      assertThat(o.getUid()).isEqualTo(admin.configMaps().inNamespace(NS).withName("kg-kubegrade-gradingjobs").get()
+          .getMetadata().getUid());
+    });
     await().atMost(Duration.ofSeconds(30)).until(() -> {
       JsonNode stored = Json.mapper().readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/submissions/" + id))
           .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString()).body());

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 class PodOutcomeTest {
   static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
   static final Duration PENDING = Duration.ofMinutes(5);
-  static final Duration GRACE = Duration.ofSeconds(60);
 
   private static PodBuilder pod() {
     return new PodBuilder().withNewMetadata().withName("s-1").withCreationTimestamp(T0.toString()).endMetadata()
@@ -21,7 +20,7 @@ class PodOutcomeTest {
   }
 
   private static PodOutcome at(Pod pod, Instant now) {
-    return PodOutcome.of(pod, now, PENDING, GRACE);
+    return PodOutcome.of(pod, now, PENDING);
   }
 
   @Test
@@ -36,12 +35,15 @@ class PodOutcomeTest {
   }
 
   @Test
-  void aRunningPodPastItsDeadlineAndTheGraceIsLostToItsNode() {
-    Pod running = pod().withNewStatus().withPhase("Running").addNewContainerStatus().withName("runner").withNewState()
+  void aRunningPodIsTimeLimitExceededAtItsDeadlineCountedFromThePodsStart() {
+    Pod running = pod().withNewStatus().withPhase("Running").withStartTime(T0.minusSeconds(2).toString())
+        .addNewContainerStatus().withName("runner").withNewState()
         .withNewRunning().withStartedAt(T0.toString()).endRunning().endState().endContainerStatus().endStatus().build();
-    assertThat(at(running, T0.plusSeconds(10))).isEqualTo(new PodOutcome.Running(T0, Duration.ofSeconds(130)));
-    assertThat(at(running, T0.plusSeconds(141))).isInstanceOfSatisfying(PodOutcome.Lost.class,
-        lost -> assertThat(lost.reason()).isEqualTo("DeadlineNotEnforced"));
+    assertThat(at(running, T0.plusSeconds(10))).isEqualTo(new PodOutcome.Running(T0, Duration.ofSeconds(68)));
+    assertThat(at(running, T0.plusSeconds(78))).isInstanceOfSatisfying(PodOutcome.Concluded.class, c -> {
+      assertThat(c.status()).isEqualTo(VerdictStatus.TIME_LIMIT_EXCEEDED);
+      assertThat(c.reason()).isEqualTo("DeadlineExceeded");
+    });
     assertThat(at(new PodBuilder(running).editStatus().withPhase("Unknown").endStatus().build(), T0))
         .isInstanceOfSatisfying(PodOutcome.Lost.class, lost -> assertThat(lost.reason()).isEqualTo("NodeLost"));
   }

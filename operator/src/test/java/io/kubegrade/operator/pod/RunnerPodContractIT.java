@@ -21,7 +21,7 @@ import io.kubegrade.operator.OperatorMain;
 import io.kubegrade.operator.testing.Jobs;
 import io.kubegrade.operator.testing.Kubelet;
 import io.kubegrade.operator.testing.PodProcess;
-import io.kubegrade.operator.testing.RunnerRedisUser;
+import io.kubegrade.runner.testing.RunnerRedisUser;
 import io.kubegrade.runner.testing.BackingServers;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -173,7 +173,7 @@ class RunnerPodContractIT {
       // The object is gone (or the URL expired): the runner cannot start and says so.
       s3.deleteObject(b -> b.bucket("contract").key("sources/c2.jsx")).join();
       PodProcess.Exit failed = PodProcess.run(client, first, scratch);
-      assertThat(failed.code()).as(failed.output()).isEqualTo(PodOutcome.EXIT_CANNOT_START);
+      assertThat(failed.code()).as(failed.output()).isEqualTo(io.kubegrade.api.job.RunnerContract.EXIT_CANNOT_START);
       assertThat(failed.terminationMessage()).contains("HTTP 404");
       kubelet.terminated(first, failed.code(), "Error", failed.terminationMessage());
 

@@ -7,6 +7,8 @@ import io.kubegrade.api.event.EventSequence;
 import io.kubegrade.api.event.Verdict;
 import io.kubegrade.api.event.VerdictStatus;
 import io.kubegrade.api.job.GradingRequest;
+import io.kubegrade.api.job.RunnerContract;
+import io.kubegrade.api.redis.RedisLayout;
 import io.kubegrade.runner.browser.BrowserCrashedException;
 import io.kubegrade.runner.job.PodJob;
 import io.kubegrade.runner.pool.GradingPool;
@@ -31,10 +33,10 @@ import java.util.concurrent.CountDownLatch;
 
 /** The runner's command line: {@code grade} one file, or {@code verify} challenge directories. */
 public final class RunnerMain {
-  static final int OK = 0;
+  static final int OK = RunnerContract.EXIT_GRADED;
   static final int MISMATCH = 1;
-  static final int USAGE = 2;
-  static final int INTERNAL = 3;
+  static final int USAGE = RunnerContract.EXIT_USAGE;
+  static final int INTERNAL = RunnerContract.EXIT_INTERNAL_ERROR;
 
   private static final String USAGE_TEXT = """
       usage:
@@ -54,6 +56,9 @@ public final class RunnerMain {
         kubegrade-runner verify <challenge dir or catalogue root>...
             Grades every solution under <dir>/solutions/<EXPECTED_VERDICT>/ and checks each gets
             the verdict its folder names. Exit 0 when all match, 1 otherwise.
+
+        kubegrade-runner redis-acl
+            Prints the ACL rules of the Redis user runners log in as (ACL SETUSER <name> <rules> ><password>).
 
       environment: KUBEGRADE_POOL_SIZE, KUBEGRADE_CHROMIUM, KUBEGRADE_CHROMEDRIVER, KUBEGRADE_WORK_DIR,
         KUBEGRADE_JS_HEAP_MB, KUBEGRADE_REDIS_URL, KUBEGRADE_TERMINATION_LOG (see docs/runner.md)
@@ -76,6 +81,10 @@ public final class RunnerMain {
         case "job" -> job(env, out, err);
         case "worker" -> worker(List.of(args).subList(1, args.length), env, err);
         case "verify" -> verify(List.of(args).subList(1, args.length), env, out, err);
+        case "redis-acl" -> {
+          out.println(RedisLayout.RUNNER_ACL);
+          yield OK;
+        }
         default -> usage(err, "unknown command '" + args[0] + "'");
       };
     } catch (InvalidChallengeException | IllegalArgumentException e) {
@@ -149,6 +158,7 @@ public final class RunnerMain {
     PodJob job = new PodJob(env);
     try {
       Verdict verdict = job.run();
+      err.println("kubegrade-runner: " + job.timeline());
       if (verdict == null) {
         out.println("kubegrade-runner: already graded; nothing to do");
         return OK;
@@ -158,7 +168,7 @@ public final class RunnerMain {
     } catch (PodJob.CannotStartException e) {
       err.println("kubegrade-runner: " + e.getMessage());
       job.reportCannotStart(e);
-      return PodJob.CANNOT_START;
+      return RunnerContract.EXIT_CANNOT_START;
     }
   }
 

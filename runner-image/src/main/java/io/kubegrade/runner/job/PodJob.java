@@ -5,6 +5,7 @@ import io.kubegrade.api.Json;
 import io.kubegrade.api.challenge.Challenge;
 import io.kubegrade.api.event.Verdict;
 import io.kubegrade.api.job.GradingRequest;
+import io.kubegrade.api.job.RunnerContract;
 import io.kubegrade.api.redis.RedisLayout;
 import io.kubegrade.runner.pool.GradingPool;
 import io.kubegrade.runner.pool.PoolSettings;
@@ -25,56 +26,112 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One submission in its own pod (the operator's GradingJob): everything comes from the
  * environment the operator writes, the verdict goes to Redis and to the termination message.
- * When grading cannot even start (the source URL expired, Redis unreachable) the runner exits
- * {@link #CANNOT_START} with a plain-text termination message, which the operator treats as an
- * infrastructure failure and retries with a fresh pod.
+ * When grading cannot even start (the source URL expired, Redis unreachable, the NetworkPolicy not
+ * in force) the runner exits {@link RunnerContract#EXIT_CANNOT_START} with a plain-text
+ * termination message, which the operator treats as an infrastructure failure and retries with a
+ * fresh pod.
  */
 public final class PodJob {
-  public static final int CANNOT_START = 4;
-  /** The termination message when there is nothing to grade (operator: PodOutcome.ALREADY_GRADED). */
-  public static final String ALREADY_GRADED = "kubegrade: already graded";
   static final int MAX_SOURCE_BYTES = 1 << 20;
+  /** How long the pod's NetworkPolicy may take to be in force ({@link NetworkPolicyGate}). */
+  static final Duration NETWORK_POLICY_BUDGET = Duration.ofSeconds(15);
 
   private final Map<String, String> env;
+  /** When each phase of the run ended, in ms since the epoch: what the pod's start-up costs. */
+  private final long created = System.currentTimeMillis();
+  private long sourceFetched;
+  private long browserReady;
+  private long graded;
+  private Duration sandboxWait;
 
   public PodJob(Map<String, String> env) {
     this.env = env;
   }
 
+  /**
+   * Where the time went, for the pod's log: the JVM (process start to here), Redis and the
+   * source, the browser and its first page, grading.
+   */
+  public String timeline() {
+    long processStart = ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(created);
+    StringBuilder t = new StringBuilder("timeline jvm=" + (created - processStart) + "ms");
+    long last = created;
+    for (String[] phase : new String[][] {{"source", String.valueOf(sourceFetched)}, {"browser", String.valueOf(browserReady)},
+        {"grading", String.valueOf(graded)}}) {
+      long at = Long.parseLong(phase[1]);
+      if (at == 0) {
+        break;
+      }
+      t.append(' ').append(phase[0]).append('=').append(at - last).append("ms");
+      last = at;
+    }
+    if (sandboxWait != null) {
+      t.append(" (network policy in force after ").append(sandboxWait.toMillis()).append("ms)");
+    }
+    return t.append(" total=").append(last - processStart).append("ms").toString();
+  }
+
   /** Grades the submission; returns the verdict, or null when it was already graded. */
   public Verdict run() throws CannotStartException {
-    String submissionId = required("KUBEGRADE_SUBMISSION_ID");
-    Challenge challenge = challenge(required("KUBEGRADE_CHALLENGE"));
-    Path terminationLog = Path.of(env.getOrDefault("KUBEGRADE_TERMINATION_LOG", "/dev/termination-log"));
+    String submissionId = required(RunnerContract.SUBMISSION_ID);
+    Challenge challenge = challenge(required(RunnerContract.CHALLENGE));
+    Path terminationLog = Path.of(env.getOrDefault(RunnerContract.TERMINATION_LOG, "/dev/termination-log"));
+    // Checked while Redis, the source and the browser get ready; nothing of the submission runs before.
+    NetworkPolicyGate gate = NetworkPolicyGate.fromEnvironment(env, NETWORK_POLICY_BUDGET);
+    CompletableFuture<Duration> sandboxed = gate == null ? CompletableFuture.completedFuture(Duration.ZERO)
+        : CompletableFuture.supplyAsync(() -> {
+          try {
+            return gate.await();
+          } catch (CannotStartException e) {
+            throw new java.util.concurrent.CompletionException(e);
+          }
+        });
     RedisClient client = RedisClient.create(redisUri());
     try (StatefulRedisConnection<String, String> redis = connect(client)) {
       if (redis.sync().exists(RedisLayout.doneKey(submissionId)) > 0) {
         // An earlier attempt, or the gateway giving up, concluded it; the operator reads which verdict.
-        write(terminationLog, ALREADY_GRADED);
+        write(terminationLog, RunnerContract.ALREADY_GRADED);
         return null;
       }
       long next = RedisLayout.nextSeq(redis.sync().get(RedisLayout.lastSeqKey(submissionId)));
-      String source = fetchSource(required("KUBEGRADE_SOURCE_URL"));
+      String source = fetchSource(required(RunnerContract.SOURCE_URL));
+      sourceFetched = System.currentTimeMillis();
       GradingRequest request = new GradingRequest(submissionId, challenge, source, next);
       PoolSettings settings = PoolSettings.fromEnvironment(env).withSize(1).withPrewarm(false);
       try (EventSink sink = EventSink.all(RedisEventSink.over(redis), new TerminationMessageSink(terminationLog));
           GradingPool pool = GradingPool.start(settings)) {
-        return pool.submit(request, sink).join();
+        browserReady = System.currentTimeMillis();
+        awaitSandbox(sandboxed);
+        Verdict verdict = pool.submit(request, sink).join();
+        graded = System.currentTimeMillis();
+        return verdict;
       }
     } finally {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
   }
 
+  private void awaitSandbox(CompletableFuture<Duration> sandboxed) throws CannotStartException {
+    try {
+      sandboxWait = sandboxed.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof CannotStartException cannotStart) {
+        throw cannotStart;
+      }
+      throw e;
+    }
+  }
+
   private RedisURI redisUri() {
-    RedisURI uri = RedisURI.create(env.getOrDefault("KUBEGRADE_REDIS_URL", "redis://127.0.0.1:6379"));
-    String password = env.get("KUBEGRADE_REDIS_PASSWORD");
+    RedisURI uri = RedisURI.create(env.getOrDefault(RunnerContract.REDIS_URL, "redis://127.0.0.1:6379"));
+    String password = env.get(RunnerContract.REDIS_PASSWORD);
     if (password != null && !password.isEmpty()) {
-      String user = env.get("KUBEGRADE_REDIS_USERNAME");
+      String user = env.get(RunnerContract.REDIS_USERNAME);
       if (user != null && !user.isEmpty()) {
         uri.setUsername(user);
       }
@@ -129,7 +186,7 @@ public final class PodJob {
 
   /** Writes why grading could not start where the operator reads it. */
   public void reportCannotStart(CannotStartException e) {
-    write(Path.of(env.getOrDefault("KUBEGRADE_TERMINATION_LOG", "/dev/termination-log")), "kubegrade: " + e.getMessage());
+    write(Path.of(env.getOrDefault(RunnerContract.TERMINATION_LOG, "/dev/termination-log")), "kubegrade: " + e.getMessage());
   }
 
   private static void write(Path terminationLog, String message) {

@@ -9,18 +9,23 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real redis-server (Debian's package, installed by scripts/setup.sh) on a free loopback port,
- * without persistence. Restartable on the same port, for reconnection tests.
+ * A real redis-server (Debian's package, installed by scripts/setup.sh) on a free port of a local
+ * address (loopback unless told otherwise), without persistence. Restartable on the same port, for
+ * reconnection tests.
  */
 public final class RedisServerProcess implements AutoCloseable {
   private final Path binary;
+  private final String host;
   private final int port;
+  private final String password;
   private final Path dataDir;
   private Process process;
 
-  private RedisServerProcess(Path binary, int port, Path dataDir) {
+  private RedisServerProcess(Path binary, String host, int port, String password, Path dataDir) {
     this.binary = binary;
+    this.host = host;
     this.port = port;
+    this.password = password;
     this.dataDir = dataDir;
   }
 
@@ -30,11 +35,16 @@ public final class RedisServerProcess implements AutoCloseable {
 
   /** With {@code dataDir}, an append-only file there keeps the data across a restart. */
   public static RedisServerProcess start(Path dataDir) {
+    return start("127.0.0.1", null, dataDir);
+  }
+
+  /** On {@code host} (an address of this machine); with {@code password}, the default user needs it. */
+  public static RedisServerProcess start(String host, String password, Path dataDir) {
     Path binary = Path.of(System.getenv().getOrDefault("KUBEGRADE_REDIS_SERVER", "/usr/bin/redis-server"));
     if (!Files.isExecutable(binary)) {
       throw new IllegalStateException(binary + " is missing: run scripts/setup.sh (installs redis-server)");
     }
-    RedisServerProcess redis = new RedisServerProcess(binary, freePort(), dataDir);
+    RedisServerProcess redis = new RedisServerProcess(binary, host, freePort(host), password, dataDir);
     redis.startProcess();
     return redis;
   }
@@ -42,7 +52,10 @@ public final class RedisServerProcess implements AutoCloseable {
   public void startProcess() {
     try {
       java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(binary.toString(), "--port",
-          String.valueOf(port), "--bind", "127.0.0.1", "--save", "", "--protected-mode", "yes"));
+          String.valueOf(port), "--bind", host, "--save", "", "--protected-mode", "yes"));
+      if (password != null) {
+        command.addAll(java.util.List.of("--requirepass", password));
+      }
       if (dataDir == null) {
         command.addAll(java.util.List.of("--appendonly", "no"));
       } else {
@@ -55,7 +68,7 @@ public final class RedisServerProcess implements AutoCloseable {
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
-      try (Socket s = new Socket("127.0.0.1", port)) {
+      try (Socket s = new Socket(host, port)) {
         return;
       } catch (IOException e) {
         sleep();
@@ -82,8 +95,17 @@ public final class RedisServerProcess implements AutoCloseable {
     }
   }
 
+  /** With the default user's password in it, when there is one. */
   public String url() {
-    return "redis://127.0.0.1:" + port;
+    return "redis://" + (password == null ? "" : ":" + password + "@") + host + ":" + port;
+  }
+
+  public String host() {
+    return host;
+  }
+
+  public int port() {
+    return port;
   }
 
   @Override
@@ -91,8 +113,8 @@ public final class RedisServerProcess implements AutoCloseable {
     stopProcess();
   }
 
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
+  private static int freePort(String host) {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
       return s.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

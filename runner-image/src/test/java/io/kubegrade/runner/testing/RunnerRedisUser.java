@@ -1,4 +1,4 @@
-package io.kubegrade.operator.testing;
+package io.kubegrade.runner.testing;
 
 import io.kubegrade.api.redis.RedisLayout;
 import io.lettuce.core.api.StatefulRedisConnection;
