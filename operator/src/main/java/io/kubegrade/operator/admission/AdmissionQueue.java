@@ -2,6 +2,7 @@ package io.kubegrade.operator.admission;
 
 import io.kubegrade.api.gradingjob.GradingJob;
 import io.kubegrade.api.gradingjob.GradingJobPhase;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -11,6 +12,7 @@ import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -25,17 +27,26 @@ import java.util.Set;
 public final class AdmissionQueue {
   private final int maxRunning;
   private final int maxPerUser;
-  /** Admitted here, possibly not yet Scheduled in the cache: name -> owner. */
-  private final Map<String, String> reserved = new HashMap<>();
+  private final Clock clock;
+  /** Admitted here, possibly not yet Scheduled in the cache. */
+  private final Map<String, Reservation> reserved = new HashMap<>();
   /** Finished here, possibly still Scheduled or Running in the cache: their slots are free. */
   private final Set<String> finishing = new HashSet<>();
 
+  /** An admission: whose job, and when it was decided (decisions are serialized, so these order them). */
+  private record Reservation(String owner, Instant at) {}
+
   public AdmissionQueue(int maxRunning, int maxPerUser) {
+    this(maxRunning, maxPerUser, Clock.systemUTC());
+  }
+
+  public AdmissionQueue(int maxRunning, int maxPerUser, Clock clock) {
     if (maxRunning < 1) {
       throw new IllegalArgumentException("maxRunning must be at least 1");
     }
     this.maxRunning = maxRunning;
     this.maxPerUser = maxPerUser;
+    this.clock = clock;
   }
 
   /** Whether {@code job} may start now, given every job the operator knows of. Admits it if so. */
@@ -51,11 +62,20 @@ public final class AdmissionQueue {
     for (int i = 0; i < order.size() && i < free; i++) {
       GradingJob candidate = order.get(i);
       if (key(candidate).equals(key)) {
-        reserved.put(key, owner(job));
+        reserved.put(key, new Reservation(owner(job), clock.instant()));
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * When {@code job}'s admission was decided here (empty when it was not, or is already recorded):
+   * the job's admissionTime, so that admission times order admissions even when two slots free at
+   * once and both pods are created in parallel.
+   */
+  public synchronized Optional<Instant> admittedAt(GradingJob job) {
+    return Optional.ofNullable(reserved.get(key(job))).map(Reservation::at);
   }
 
   /** The queued jobs in the order they will be admitted, those that could start now first. */
@@ -101,7 +121,7 @@ public final class AdmissionQueue {
         last.merge(owner(j), at, (a, b) -> a.isAfter(b) ? a : b);
       }
     }
-    reserved.values().forEach(owner -> last.put(owner, Instant.MAX)); // admitted just now
+    reserved.values().forEach(r -> last.put(r.owner(), Instant.MAX)); // admitted just now
     return last;
   }
 
@@ -131,9 +151,9 @@ public final class AdmissionQueue {
         counted.add(key(j));
       }
     }
-    reserved.forEach((name, owner) -> {
+    reserved.forEach((name, r) -> {
       if (!counted.contains(name)) {
-        byOwner.merge(owner, 1, Integer::sum);
+        byOwner.merge(r.owner(), 1, Integer::sum);
       }
     });
     return byOwner;

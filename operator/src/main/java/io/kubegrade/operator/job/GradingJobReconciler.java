@@ -8,6 +8,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -20,6 +21,7 @@ import io.kubegrade.api.event.VerdictStatus;
 import io.kubegrade.api.gradingjob.GradingJob;
 import io.kubegrade.api.gradingjob.GradingJobLabels;
 import io.kubegrade.api.gradingjob.GradingJobPhase;
+import io.kubegrade.api.gradingjob.GradingJobStatus;
 import io.kubegrade.operator.OperatorSettings;
 import io.kubegrade.operator.admission.AdmissionQueue;
 import io.kubegrade.operator.ops.JobMetrics;
@@ -63,7 +65,7 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
   public GradingJobReconciler(OperatorSettings.Admission limits, RunnerPod pods, SourcePresigner presigner,
       VerdictPublisher verdicts, JobEvents events, JobMetrics metrics, Clock clock) {
     this.limits = limits;
-    this.queue = new AdmissionQueue(limits.maxRunningPods(), limits.maxRunningPerUser());
+    this.queue = new AdmissionQueue(limits.maxRunningPods(), limits.maxRunningPerUser(), clock);
     this.pods = pods;
     this.presigner = presigner;
     this.verdicts = verdicts;
@@ -128,17 +130,17 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
     }
     if (!queue.tryAdmit(job, jobs(context))) {
       // Woken when a slot frees; the recheck covers slots freed by jobs deleted while running.
-      return patch(job, status).rescheduleAfter(ADMISSION_RECHECK);
+      return patch(job, context, status).rescheduleAfter(ADMISSION_RECHECK);
     }
     if (!createPod(job, context, attempt)) {
-      return patch(job, status);
+      return patch(job, context, status);
     }
     metrics.admitted(Duration.between(Instant.parse(job.getMetadata().getCreationTimestamp()), now));
     events.normal(job, "PodCreated", "created runner pod " + name + " (attempt " + attempt + ")");
-    status.pod(name, attempt, now).phase(GradingJobPhase.Scheduled)
+    status.pod(name, attempt, queue.admittedAt(job).orElse(now)).phase(GradingJobPhase.Scheduled)
         .condition(GradingJobLabels.ADMITTED, true, "PodCreated", "runner pod " + name, now)
         .condition(GradingJobLabels.STARTED, false, "PodPending", "waiting for the runner pod to start", now);
-    return patch(job, status).rescheduleAfter(limits.pendingTimeout());
+    return patch(job, context, status).rescheduleAfter(limits.pendingTimeout());
   }
 
   private UpdateControl<GradingJob> follow(GradingJob job, Context<GradingJob> context) {
@@ -158,7 +160,7 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
     deleteEarlierAttempts(context, status.attempts());
     PodOutcome outcome = PodOutcome.of(pod, now, limits.pendingTimeout());
     if (outcome instanceof PodOutcome.Pending pending) {
-      return patch(job, status.phase(GradingJobPhase.Scheduled)).rescheduleAfter(pending.recheckAfter());
+      return patch(job, context, status.phase(GradingJobPhase.Scheduled)).rescheduleAfter(pending.recheckAfter());
     }
     if (outcome instanceof PodOutcome.Running running) {
       if (status.phase() != GradingJobPhase.Running || status.startTime() == null) {
@@ -167,7 +169,7 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
             .condition(GradingJobLabels.STARTED, true, "RunnerStarted", "runner pod " + status.podName() + " is grading", now);
         events.normal(job, "Started", "runner pod " + status.podName() + " started grading");
       }
-      return patch(job, status).rescheduleAfter(running.recheckAfter());
+      return patch(job, context, status).rescheduleAfter(running.recheckAfter());
     }
     if (outcome instanceof PodOutcome.AlreadyGraded) {
       return finish(job, context, status, alreadyPublished(job), "AlreadyGraded", now);
@@ -206,7 +208,7 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
         + "); created runner pod " + name);
     status.pod(name, attempt, now).phase(GradingJobPhase.Scheduled)
         .condition(GradingJobLabels.STARTED, false, lost.reason(), lost.message(), now);
-    return patch(job, status).rescheduleAfter(limits.pendingTimeout());
+    return patch(job, context, status).rescheduleAfter(limits.pendingTimeout());
   }
 
   private UpdateControl<GradingJob> finish(GradingJob job, Context<GradingJob> context, StatusDraft status,
@@ -230,7 +232,7 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
     metrics.finished(verdict.status().name());
     queue.finished(job);
     wakeQueued(context);
-    return patch(job, status).rescheduleAfter(limits.finishedTtl());
+    return patch(job, context, status).rescheduleAfter(limits.finishedTtl());
   }
 
   private UpdateControl<GradingJob> expireOrWait(GradingJob job, Context<GradingJob> context) {
@@ -321,11 +323,19 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
     }
   }
 
-  private UpdateControl<GradingJob> patch(GradingJob job, StatusDraft status) {
-    if (!status.changed()) {
-      return UpdateControl.noUpdate();
+  /**
+   * Writes the status and puts the result in the framework's cache, so a reconciliation that
+   * follows at once (a pod event, a wake) sees it rather than the informer's older copy - the
+   * status is this operator's memory: attempts, the pod, whether the Queued story was told.
+   */
+  private UpdateControl<GradingJob> patch(GradingJob job, Context<GradingJob> context, StatusDraft status) {
+    if (status.changed()) {
+      GradingJobStatus next = status.build();
+      PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(job, context, j -> {
+        j.setStatus(next);
+        return j;
+      });
     }
-    job.setStatus(status.build());
-    return UpdateControl.patchStatus(job);
+    return UpdateControl.noUpdate();
   }
 }
