@@ -44,7 +44,7 @@ API server's watch and the learner's WebSocket report it; the runner's own phase
 | hop | |
 |---|---|
 $(row seq_submit_accepted "HTTP submit → 202 (source to S3, metadata to MongoDB, GradingJob created)")
-$(row seq_accepted_to_job_seen "→ the GradingJob seen by a watch")
+$(row seq_submit_to_job_seen "HTTP submit → the GradingJob seen by a watch")
 $(row seq_job_to_pod_created "→ runner pod created (operator: admit, presign, create)")
 $(row seq_pod_to_scheduled "→ pod scheduled")
 $(row seq_scheduled_to_container_running "→ container running (sandbox, CNI, volumes; image present, no pull)")

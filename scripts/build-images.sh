@@ -57,11 +57,13 @@ stop_own_docker() {
     [ -d "$h" ] && find "$h" -depth -type d -exec rmdir {} + 2>/dev/null || true
   done
   [ -n "$run_containerd_existed" ] || [ -n "$(pgrep -x containerd || true)" ] || rm -rf /run/containerd
+  [ -n "$run_docker_existed" ] || rm -rf /run/docker # dockerd makes it whatever its exec root
   rm -rf "$DOCKER_RUN"
   own_docker=""
 }
 
 run_containerd_existed=""
+run_docker_existed=""
 start_own_docker() {
   [ "$(id -u)" -eq 0 ] || die "no Docker Engine answers, and starting one needs root"
   if ! command -v dockerd >/dev/null 2>&1; then
@@ -75,6 +77,7 @@ start_own_docker() {
     [ -z "$made" ] || rm -f "$policy"
   fi
   [ -d /run/containerd ] && run_containerd_existed=1
+  [ -d /run/docker ] && run_docker_existed=1
   mkdir -p "$DOCKER_RUN" "$CACHE/docker"
   own_docker=1
   trap stop_own_docker EXIT

@@ -86,11 +86,12 @@ class RunnerSandboxE2E {
   }
 
   @Test
-  void theImageHoldsNoDocumentationNoBuildToolsAndAClassDataArchiveTheJvmReallyUses() {
+  void theImageHoldsNoDocumentationNoBuildToolsNoProtocolHandlersAndAClassDataArchiveTheJvmReallyUses() {
     String out = probes.inRunnerPod(runnerPod, "probe-image-" + System.nanoTime(), """
         echo "docs $(find /usr/share/doc -type f ! -name copyright | wc -l)"
         echo "manuals $(find /usr/share/man -type f 2>/dev/null | wc -l)"
-        for t in gcc cc c++ make as ld javac jar curl wget; do command -v $t >/dev/null && echo "tool $t"; done
+        for t in gcc cc c++ make as ld javac jar jlink curl wget xdg-open xdg-email systemctl; do command -v $t >/dev/null && echo "tool $t"; done
+        [ -d /usr/lib/jvm ] && echo "tool a JDK in /usr/lib/jvm"
         env -u KUBEGRADE_REDIS_URL KUBEGRADE_JAVA_OPTS='-Xshare:on -Xlog:class+load=info:file=/tmp/classes.log' kubegrade-runner grade \\
           --challenge /opt/kubegrade/training/counter /opt/kubegrade/training/counter/solutions/ACCEPTED/hooks.jsx > /tmp/verdict.json
         echo "exit $?"
