@@ -138,13 +138,27 @@ restart() {
   local cmd
   mapfile -d '' cmd < "$RUN/$name.cmd"
   stop "$name" 20
-  start "$name" "${cmd[@]}"
   case "$name" in
-    containerd) wait_for "containerd" 30 containerd ctr version ;;
+    containerd) start_containerd "${cmd[@]}" ;;
+    *) start "$name" "${cmd[@]}" ;;
+  esac
+  case "$name" in
     kube-apiserver) wait_for "the API server" 90 kube-apiserver kubectl get --raw /readyz ;;
   esac
   say "restarted $name (pid $(pid_of "$name"))"
 }
+
+# `ctr version` answers as soon as containerd serves its socket; its CRI plugin goes on recovering
+# state and only then takes calls (a kubelet that asks earlier exits: "server is not initialized
+# yet"). containerd 1.6 logs "Start streaming server" just before it marks the CRI initialized.
+start_containerd() {
+  local mark=0
+  [ ! -f "$LOGS/containerd.log" ] || mark=$(wc -l < "$LOGS/containerd.log")
+  start containerd "$@"
+  wait_for "containerd's CRI" 60 containerd cri_initialized "$mark"
+  sleep 0.25
+}
+cri_initialized() { ctr version && tail -n +"$(($1 + 1))" "$LOGS/containerd.log" | grep -q 'Start streaming server'; }
 
 pid_of() { local f=$RUN/$1.pid; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"; }
 
@@ -495,8 +509,7 @@ up() {
     --authentication-kubeconfig="$STATE/scheduler.kubeconfig" --authorization-kubeconfig="$STATE/scheduler.kubeconfig" \
     --bind-address=127.0.0.1 --leader-elect=false --profiling=false --v=1
 
-  start containerd containerd --config "$STATE/containerd.toml"
-  wait_for "containerd" 30 containerd ctr version
+  start_containerd containerd --config "$STATE/containerd.toml"
   node_images
 
   start kubelet "$TOOLS/kubelet" --config="$STATE/kubelet.yaml" --kubeconfig="$STATE/kubelet.kubeconfig" \
