@@ -19,7 +19,7 @@ while IFS= read -r line; do export "${line?}"; done < <(scripts/cluster.sh env)
 ./mvnw -B -q -ntp install -DskipTests
 out=$(./mvnw -B -q -ntp -pl e2e test-compile exec:java -Dexec.classpathScope=test \
   -Dexec.mainClass=io.kubegrade.e2e.bench.ClusterBenchmark -Dexec.args="$sequential $rates $seconds $drain" \
-  -Dkubegrade.root="$PWD" -Dkubegrade.e2e.required=true 2>/dev/null | grep '^RESULT')
+  -Dkubegrade.root="$PWD" -Dkubegrade.e2e.required=true 2>&1 | tee /dev/stderr | grep "^RESULT")
 echo "$out" >&2
 val() { echo "$out" | awk -v k="$1" '$1=="RESULT" && $2==k {print $3}'; }
 row() { printf '| %s | %s / %s ms |\n' "$2" "$(val "${1}_p50")" "$(val "${1}_p90")"; }

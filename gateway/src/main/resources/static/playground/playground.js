@@ -100,9 +100,12 @@
     const lines = (v.console || []).map((c) => c.level + ': ' + c.text);
     $('verdict-console').hidden = lines.length === 0;
     $('verdict-console').textContent = lines.join('\n');
-    if (v.screenshotPng) {
-      $('screenshot').src = 'data:image/png;base64,' + v.screenshotPng;
-      $('screenshot').hidden = false;
+    if (v.screenshot) {
+      // The verdict refers to the stored image; the API answers with a short-lived URL of it.
+      api(v.screenshot).then((shot) => {
+        $('screenshot').src = shot.url;
+        $('screenshot').hidden = false;
+      }).catch(() => { $('screenshot').hidden = true; });
     }
   }
 

@@ -73,9 +73,15 @@ public record GatewayProperties(
    * {@code deadlineMargin}: added to a challenge's time limit for its runner pod's deadline
    * (browser start, page load, publishing). {@code jobOwner}: a ConfigMap in that namespace every
    * GradingJob is owned by, so deleting it (helm uninstall) deletes the jobs and their pods.
+   * Queue mode: a job whose worker has sent no heartbeat for {@code takeoverIdle} is taken over - a
+   * new attempt, as a new job for another worker, which fences the silent one - checked every
+   * {@code takeoverEvery}; after {@code maxAttempts} attempts it ends with INTERNAL_ERROR.
    */
   public record Dispatch(@NotNull @DefaultValue("queue") DispatchMode mode, String namespace,
-      @NotNull @DefaultValue("60s") Duration deadlineMargin, String jobOwner) {}
+      @NotNull @DefaultValue("60s") Duration deadlineMargin, String jobOwner,
+      @NotNull @DefaultValue("30s") Duration takeoverIdle,
+      @NotNull @DefaultValue("5s") Duration takeoverEvery,
+      @Min(1) @DefaultValue("3") int maxAttempts) {}
 
   public enum DispatchMode { queue, kubernetes }
 

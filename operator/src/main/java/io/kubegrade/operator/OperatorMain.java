@@ -34,6 +34,7 @@ public final class OperatorMain implements AutoCloseable {
 
   private final Operator operator;
   private final OperatorHttpServer http;
+  static final java.time.Duration REDIS_TIMEOUT = java.time.Duration.ofSeconds(3);
   private final RedisClient redisClient;
   private final StatefulRedisConnection<String, String> redis;
   private final S3SourcePresigner presigner;
@@ -76,6 +77,9 @@ public final class OperatorMain implements AutoCloseable {
       }
       uri.setPassword((CharSequence) settings.redis().password());
     }
+    // Every Redis call a reconciliation makes is bounded: a Redis that does not answer fails the
+    // reconciliation in seconds (it is retried), never holds a reconcile thread.
+    uri.setTimeout(REDIS_TIMEOUT);
     RedisClient redisClient = RedisClient.create(uri);
     StatefulRedisConnection<String, String> redis = redisClient.connect();
     S3SourcePresigner presigner = new S3SourcePresigner(settings.s3());

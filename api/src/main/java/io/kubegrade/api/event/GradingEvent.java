@@ -39,6 +39,20 @@ public record GradingEvent(
     }
   }
 
+  public GradingEvent withVerdict(Verdict v) {
+    return new GradingEvent(this.v, submissionId, seq, type, at, testIndex, test, message, durationMs, v);
+  }
+
+  /**
+   * The event as JSON without {@code seq}: what writers hand the event log's script, which numbers
+   * the event itself (RedisLayout.APPEND_EVENT); {@code seq} here is only the writer's own counter.
+   */
+  public String toJsonWithoutSeq() {
+    com.fasterxml.jackson.databind.node.ObjectNode node = Json.mapper().valueToTree(this);
+    node.remove("seq");
+    return node.toString();
+  }
+
   public static GradingEvent fromJson(String json) {
     try {
       return Json.mapper().readValue(json, GradingEvent.class);

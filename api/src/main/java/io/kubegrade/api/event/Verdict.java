@@ -6,8 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * The outcome of grading one submission. {@code screenshotPng} (base64) shows the page at the first
- * failing test; {@code console} is bounded and {@code consoleTruncated} says when lines were dropped.
+ * The outcome of grading one submission. {@code console} is bounded and {@code consoleTruncated}
+ * says when lines were dropped. The page at the first failing test travels from the runner as
+ * {@code screenshotPng} (base64) only as far as the gateway that relays the verdict into the
+ * submission's log: it stores the image and the verdict every client sees - live, replayed, or
+ * from the API - says {@code screenshot}, the API path it is served at, instead.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Verdict(
@@ -21,11 +24,20 @@ public record Verdict(
     RuntimeFailure runtimeError,
     List<ConsoleEntry> console,
     Boolean consoleTruncated,
-    String screenshotPng) {
+    String screenshotPng,
+    String screenshot) {
 
   public Verdict {
     tests = tests == null ? List.of() : List.copyOf(tests);
     console = console == null ? List.of() : List.copyOf(console);
+  }
+
+  /** As a runner reports it: the screenshot, if any, inline. */
+  public Verdict(VerdictStatus status, String message, int passed, int total, long durationMs, List<TestResult> tests,
+      CompileError compileError, RuntimeFailure runtimeError, List<ConsoleEntry> console, Boolean consoleTruncated,
+      String screenshotPng) {
+    this(status, message, passed, total, durationMs, tests, compileError, runtimeError, console, consoleTruncated,
+        screenshotPng, null);
   }
 
   /** A verdict with no test results, for outcomes decided before or outside the tests. */
@@ -33,9 +45,16 @@ public record Verdict(
     return new Verdict(status, message, 0, total, durationMs, List.of(), null, null, List.of(), null, null);
   }
 
+  /** Without the inline image (where it is stored, if it is, stays). */
   public Verdict withoutScreenshot() {
     return new Verdict(status, message, passed, total, durationMs, tests, compileError, runtimeError,
-        console, consoleTruncated, null);
+        console, consoleTruncated, null, screenshot);
+  }
+
+  /** The image stored and served at {@code path}: the document refers to it instead of carrying it. */
+  public Verdict withScreenshotAt(String path) {
+    return new Verdict(status, message, passed, total, durationMs, tests, compileError, runtimeError,
+        console, consoleTruncated, null, path);
   }
 
   /**

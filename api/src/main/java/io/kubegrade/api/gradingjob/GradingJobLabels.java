@@ -24,6 +24,8 @@ public final class GradingJobLabels {
   public static final String STARTED = "Started";
   public static final String COMPLETED = "Completed";
   public static final String FAILED = "Failed";
+  /** False while the operator cannot reconcile the job (Redis or the API server failing); why, in its message. */
+  public static final String RECONCILED = "Reconciled";
 
   private GradingJobLabels() {}
 }

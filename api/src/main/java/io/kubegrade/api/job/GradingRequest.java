@@ -3,8 +3,9 @@ package io.kubegrade.api.job;
 import io.kubegrade.api.challenge.Challenge;
 
 /**
- * What a runner needs to grade one submission. {@code firstSeq} is the sequence number of the
- * runner's first event (2 when the dispatcher already published QUEUED as 1).
+ * What a runner needs to grade one submission. {@code firstSeq} numbers the runner's first event
+ * in its own count: the submission's log gives every event its seq (RedisLayout.APPEND_EVENT), so
+ * a runner counts from 1; the command line's stand-alone stream starts at 2, after its own QUEUED.
  */
 public record GradingRequest(String submissionId, Challenge challenge, String source, long firstSeq) {
 

@@ -10,6 +10,9 @@ public final class RunnerContract {
   public static final String SUBMISSION_ID = "KUBEGRADE_SUBMISSION_ID";
   /** The challenge document (JSON) to grade against. */
   public static final String CHALLENGE = "KUBEGRADE_CHALLENGE";
+  /** Which attempt the pod is, and its capability (api.job.Attempt): its events count only with it. */
+  public static final String ATTEMPT = "KUBEGRADE_ATTEMPT";
+  public static final String ATTEMPT_TOKEN = "KUBEGRADE_ATTEMPT_TOKEN";
   /** A short-lived presigned URL of the source. */
   public static final String SOURCE_URL = "KUBEGRADE_SOURCE_URL";
   public static final String REDIS_URL = "KUBEGRADE_REDIS_URL";
@@ -36,6 +39,8 @@ public final class RunnerContract {
 
   /** The termination message when an earlier attempt, or the gateway, already concluded the submission. */
   public static final String ALREADY_GRADED = "kubegrade: already graded";
+  /** The termination message when a later attempt began: this pod's events no longer count. */
+  public static final String SUPERSEDED = "kubegrade: superseded";
 
   private RunnerContract() {}
 }

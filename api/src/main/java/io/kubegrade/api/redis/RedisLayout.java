@@ -1,12 +1,23 @@
 package io.kubegrade.api.redis;
 
+import io.kubegrade.api.event.GradingEvent;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Where kubegrade keeps things in Redis, shared by every process that reads or writes them
- * (docs/events.md). All event writes go through {@link #APPEND_EVENT}, so the rules that keep a
- * submission's stream gap-free and singly-terminated hold whoever writes: the gateway (QUEUED, and
- * a verdict for a submission nobody graded in time), a runner, or the operator.
+ * (docs/events.md). A submission's event log has one owner: {@link #APPEND_EVENT}, which numbers
+ * every event itself, refuses writes from any attempt but the current one, and keeps the log
+ * gap-free and singly terminated whoever writes.
+ *
+ * <p>Two kinds of writer: trusted ones (the gateway, the operator) run the script directly;
+ * runners - which run hostile code - cannot write the log at all. A runner appends its events to
+ * {@link #INBOX_STREAM} with its attempt's capability (an unguessable token the trusted party that
+ * began the attempt handed it), and a gateway relays them through the same script, which checks the
+ * token against the hash {@link #BEGIN_ATTEMPT} stored. A runner's Redis user ({@link #RUNNER_ACL})
+ * can add to the inbox and read which attempt is current; nothing else.
  */
 public final class RedisLayout {
   /** Every event of every submission is published here; subscribers filter by submission id. */
@@ -17,41 +28,98 @@ public final class RedisLayout {
   /** Every terminal event, durably, until a gateway has recorded it ({@link #GATEWAYS_GROUP}). */
   public static final String VERDICT_STREAM = "kubegrade:verdicts";
   public static final String GATEWAYS_GROUP = "gateways";
+  /** What runners report, until a gateway has relayed it into the submission's log ({@link #RELAYS_GROUP}). */
+  public static final String INBOX_STREAM = "kubegrade:inbox";
+  public static final String RELAYS_GROUP = "relays";
   public static final Duration HISTORY_TTL = Duration.ofHours(24);
   /** Roughly how many entries the verdict stream keeps once recorded (XADD MAXLEN ~). */
   public static final long VERDICT_STREAM_MAX = 100_000;
 
   /**
-   * KEYS: history list, last-seq key, done key, verdict stream. ARGV: seq, event JSON, TTL
-   * seconds, channel, "1" when terminal, submission id, verdict stream max length.
-   * Returns 1 when stored and published; 0 when seq is not the next number (a duplicate or a
-   * gap); -1 when the submission already has its terminal event.
+   * Appends one event to a submission's log and publishes it, numbering it itself.
+   *
+   * <p>KEYS: history list, last-seq key, done key, verdict stream, attempt hash. ARGV: the event's
+   * JSON without {@code seq} (an object: it starts with a brace), TTL seconds, channel, "1" when
+   * terminal, submission id, verdict stream max length, attempt ("" when written for the
+   * submission itself - QUEUED, a gateway giving up - rather than for one attempt), the attempt's
+   * token ("" for a trusted writer), and with a token the attempt's own event counter (1, 2, ...).
+   *
+   * <p>Returns the event's seq when appended; 0 when that counter was already appended (a
+   * redelivery); -1 when the submission already has its terminal event; -2 when the attempt is
+   * not the current one (superseded); -3 when the token is not the attempt's (refused); -4 when the
+   * counter is ahead of the next one (an earlier event of the attempt has not arrived yet).
    */
   public static final String APPEND_EVENT = """
       if redis.call('EXISTS', KEYS[3]) == 1 then return -1 end
-      local last = tonumber(redis.call('GET', KEYS[2]) or '0')
-      local seq = tonumber(ARGV[1])
-      if seq ~= last + 1 then return 0 end
-      redis.call('SET', KEYS[2], seq, 'EX', ARGV[3])
-      redis.call('RPUSH', KEYS[1], ARGV[2])
-      redis.call('EXPIRE', KEYS[1], ARGV[3])
-      if ARGV[5] == '1' then
-        redis.call('SET', KEYS[3], seq, 'EX', ARGV[3])
-        redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[7], '*', 'submissionId', ARGV[6], 'event', ARGV[2])
+      if ARGV[7] ~= '' then
+        if redis.call('HGET', KEYS[5], 'n') ~= ARGV[7] then return -2 end
+        if ARGV[8] ~= '' then
+          if redis.call('HGET', KEYS[5], 'h') ~= redis.sha1hex(ARGV[8]) then return -3 end
+          local k = tonumber(ARGV[9])
+          local last = tonumber(redis.call('HGET', KEYS[5], 'k') or '0')
+          if k <= last then return 0 end
+          if k > last + 1 then return -4 end
+          redis.call('HSET', KEYS[5], 'k', k)
+        end
       end
-      redis.call('PUBLISH', ARGV[4], ARGV[2])
-      return 1
+      local seq = redis.call('INCR', KEYS[2])
+      redis.call('EXPIRE', KEYS[2], ARGV[2])
+      local event = '{"seq":' .. seq .. ',' .. string.sub(ARGV[1], 2)
+      redis.call('RPUSH', KEYS[1], event)
+      redis.call('EXPIRE', KEYS[1], ARGV[2])
+      if ARGV[4] == '1' then
+        redis.call('SET', KEYS[3], seq, 'EX', ARGV[2])
+        redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[6], '*', 'submissionId', ARGV[5], 'event', event)
+      end
+      redis.call('PUBLISH', ARGV[3], event)
+      return seq
       """;
 
   /**
-   * The Redis ACL rules of the user runner pods log in as (docs/operator.md): it can append events
-   * through {@link #APPEND_EVENT} - whose commands Redis checks against the caller's ACL - and read
-   * where a submission's sequence stands, nothing else: no job stream, no history, no other
-   * channel, no configuration.
+   * Begins attempt n of a submission, which fences every earlier one: from now on only attempt n
+   * may append. Run by whoever starts an attempt - the gateway for queued jobs, the operator for
+   * runner pods - never by a runner. KEYS: attempt hash, done key, and in queue mode the job
+   * stream. ARGV: attempt number, the attempt's token ("" for an attempt run by a trusted writer),
+   * TTL seconds, and in queue mode the job entry's fields and values: the entry is added in the
+   * same step, and first (a script is not rolled back when a command fails), so no attempt is ever
+   * begun without its job, or queued without being begun. The
+   * hash keeps n, the token's SHA-1 (never the token) and the last event counter appended (k).
+   *
+   * <p>Returns n when begun; -1 when the submission already has its terminal event; -2 when
+   * attempt n or a later one has begun already.
    */
-  public static final String RUNNER_ACL = "on resetkeys resetchannels -@all +@connection +eval +evalsha +get +exists"
-      + " +set +rpush +expire +xadd +publish ~kubegrade:submission:*:seq ~kubegrade:submission:*:done"
-      + " ~kubegrade:submission:*:events ~kubegrade:verdicts &kubegrade:events";
+  public static final String BEGIN_ATTEMPT = """
+      if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
+      local current = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
+      local n = tonumber(ARGV[1])
+      if n <= current then return -2 end
+      if KEYS[3] then
+        redis.call('XADD', KEYS[3], '*', unpack(ARGV, 4))
+      end
+      local hash = ''
+      if ARGV[2] ~= '' then hash = redis.sha1hex(ARGV[2]) end
+      redis.call('HSET', KEYS[1], 'n', n, 'h', hash, 'k', 0)
+      redis.call('EXPIRE', KEYS[1], ARGV[3])
+      return n
+      """;
+
+  /**
+   * The Redis user runner pods log in as (docs/operator.md): it may add entries to the inbox - not
+   * read it - and read whether its attempt is still the current one and whether the submission is
+   * concluded (a hash of attempt number, token hash and counter; a sequence number). It cannot
+   * write any submission's log, the verdict stream, the job stream or any channel, read any event
+   * history, source or challenge, or run scripts.
+   */
+  public static final String RUNNER_ACL = "on resetkeys resetchannels -@all +@connection +xadd +hget +exists"
+      + " ~kubegrade:inbox %R~kubegrade:submission:*:attempt %R~kubegrade:submission:*:done";
+
+  /**
+   * The Redis user warm runner workers (queue mode) log in as: the pod runner's rights, plus
+   * taking jobs from the job stream as the runners group (which lets a worker read any queued job:
+   * workers share a queue, so they share its jobs - docs/runner.md).
+   */
+  public static final String WORKER_ACL = RUNNER_ACL.replace(" ~kubegrade:inbox", " ~kubegrade:inbox ~" + JOB_STREAM)
+      + " +xreadgroup +xack +xclaim +xdel +xgroup|create";
 
   private RedisLayout() {}
 
@@ -63,21 +131,95 @@ public final class RedisLayout {
     return "kubegrade:submission:" + submissionId + ":seq";
   }
 
-  /** The seq of a submission's next event, from the value at {@link #lastSeqKey} (null: none yet). */
-  public static long nextSeq(String lastSeq) {
-    return (lastSeq == null ? 0 : Long.parseLong(lastSeq)) + 1;
-  }
-
   public static String doneKey(String submissionId) {
     return "kubegrade:submission:" + submissionId + ":done";
   }
 
-  public static String[] appendEventKeys(String submissionId) {
-    return new String[] {historyKey(submissionId), lastSeqKey(submissionId), doneKey(submissionId), VERDICT_STREAM};
+  /** The current attempt of a submission: a hash of n, h (its token's SHA-1) and k (its last event counter). */
+  public static String attemptKey(String submissionId) {
+    return "kubegrade:submission:" + submissionId + ":attempt";
   }
 
-  public static String[] appendEventArgs(io.kubegrade.api.event.GradingEvent event) {
-    return new String[] {String.valueOf(event.seq()), event.toJson(), String.valueOf(HISTORY_TTL.toSeconds()),
-        EVENTS_CHANNEL, event.isTerminal() ? "1" : "0", event.submissionId(), String.valueOf(VERDICT_STREAM_MAX)};
+  public static String[] appendEventKeys(String submissionId) {
+    return new String[] {historyKey(submissionId), lastSeqKey(submissionId), doneKey(submissionId), VERDICT_STREAM,
+        attemptKey(submissionId)};
+  }
+
+  /** A trusted writer's append for the submission itself (any attempt). */
+  public static String[] appendEventArgs(GradingEvent event) {
+    return appendEventArgs(event, "", "", 0);
+  }
+
+  /** A trusted writer's append on behalf of attempt {@code attempt} (refused once another began). */
+  public static String[] appendEventArgs(GradingEvent event, long attempt) {
+    return appendEventArgs(event, String.valueOf(attempt), "", 0);
+  }
+
+  /** A relayed append of a runner's event: its attempt, token and counter (the event's own seq). */
+  public static String[] appendEventArgs(GradingEvent event, long attempt, String token) {
+    return appendEventArgs(event, String.valueOf(attempt), token, event.seq());
+  }
+
+  private static String[] appendEventArgs(GradingEvent event, String attempt, String token, long counter) {
+    return new String[] {event.toJsonWithoutSeq(), String.valueOf(HISTORY_TTL.toSeconds()), EVENTS_CHANNEL,
+        event.isTerminal() ? "1" : "0", event.submissionId(), String.valueOf(VERDICT_STREAM_MAX), attempt, token,
+        String.valueOf(counter)};
+  }
+
+  public static String[] beginAttemptKeys(String submissionId) {
+    return new String[] {attemptKey(submissionId), doneKey(submissionId)};
+  }
+
+  public static String[] beginAttemptArgs(long attempt, String token) {
+    return new String[] {String.valueOf(attempt), token == null ? "" : token, String.valueOf(HISTORY_TTL.toSeconds())};
+  }
+
+  /** Begins the attempt and adds its job to {@link #JOB_STREAM} in one step. */
+  public static String[] queueAttemptKeys(String submissionId) {
+    return new String[] {attemptKey(submissionId), doneKey(submissionId), JOB_STREAM};
+  }
+
+  public static String[] queueAttemptArgs(long attempt, String token, Map<String, String> job) {
+    List<String> args = new ArrayList<>(List.of(beginAttemptArgs(attempt, token)));
+    job.forEach((field, value) -> {
+      args.add(field);
+      args.add(value);
+    });
+    return args.toArray(String[]::new);
+  }
+
+  /** What {@link #BEGIN_ATTEMPT} answered for attempt {@code n}. */
+  public enum Begun {
+    BEGUN, CONCLUDED, TAKEN;
+
+    public static Begun of(long result, long n) {
+      if (result == n) {
+        return BEGUN;
+      }
+      return switch ((int) result) {
+        case -1 -> CONCLUDED;
+        case -2 -> TAKEN;
+        default -> throw new IllegalArgumentException("not a begin result for attempt " + n + ": " + result);
+      };
+    }
+  }
+
+  /** What {@link #APPEND_EVENT} answered. */
+  public enum Appended {
+    APPENDED, DUPLICATE, CONCLUDED, SUPERSEDED, REFUSED, OUT_OF_TURN;
+
+    public static Appended of(long result) {
+      if (result > 0) {
+        return APPENDED;
+      }
+      return switch ((int) result) {
+        case 0 -> DUPLICATE;
+        case -1 -> CONCLUDED;
+        case -2 -> SUPERSEDED;
+        case -3 -> REFUSED;
+        case -4 -> OUT_OF_TURN;
+        default -> throw new IllegalArgumentException("not an append result: " + result);
+      };
+    }
   }
 }

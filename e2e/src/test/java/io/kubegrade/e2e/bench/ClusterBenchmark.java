@@ -51,7 +51,9 @@ public final class ClusterBenchmark {
     int sequential = Integer.parseInt(args.length > 0 ? args[0] : "30");
     List<Double> rates = new ArrayList<>();
     for (String r : (args.length > 1 ? args[1] : "1,3").split(",")) {
-      rates.add(Double.parseDouble(r));
+      if (!r.isBlank() && !r.equals("none")) {
+        rates.add(Double.parseDouble(r));
+      }
     }
     int seconds = Integer.parseInt(args.length > 2 ? args[2] : "120");
     int drain = Integer.parseInt(args.length > 3 ? args[3] : "600");
@@ -65,7 +67,14 @@ public final class ClusterBenchmark {
 
     List<Hops> hops = new ArrayList<>();
     for (int i = 0; i < sequential; i++) {
-      hops.add(timeOne(k, release, source));
+      try {
+        Hops h = timeOne(k, release, source);
+        hops.add(h);
+        System.out.printf("SAMPLE %d submit->verdict %d ms, runner jvm/source/browser/grading %d/%d/%d/%d ms%n", i + 1, h.verdict(),
+            h.runner()[0], h.runner()[1], h.runner()[2], h.runner()[3]);
+      } catch (RuntimeException | AssertionError e) {
+        System.out.println("RESULT seq_failure_" + (i + 1) + " 0 | " + e.toString().replace('\n', ' '));
+      }
     }
     report(hops);
 

@@ -91,6 +91,15 @@ public class KubernetesDispatcher implements Dispatcher, DisposableBean {
     return job;
   }
 
+  @Override
+  public Mono<Boolean> endsItself(String submissionId) {
+    return Mono.fromCallable(() -> {
+          GradingJob job = client.resources(GradingJob.class).inNamespace(namespace).withName(submissionId).get();
+          return job != null && (job.getStatus() == null || job.getStatus().phase() == null || !job.getStatus().phase().isFinal());
+        })
+        .subscribeOn(Schedulers.boundedElastic());
+  }
+
   /** The operator reports jobs by phase itself (kubegrade_gradingjobs); listing them here would cost an API call a tick. */
   @Override
   public Mono<Long> depth() {

@@ -1,17 +1,20 @@
 package io.kubegrade.gateway.dispatch;
 
 import io.kubegrade.api.challenge.Challenge;
+import io.kubegrade.api.job.Attempt;
 import io.kubegrade.api.job.QueuedJob;
 import io.kubegrade.api.redis.RedisLayout;
 import io.kubegrade.gateway.storage.RedisStreams;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
 /**
- * Queue mode: one entry per job on {@link RedisLayout#JOB_STREAM}. Runner workers read it through
- * a consumer group, so a job stays pending (and is claimed by another worker) until its verdict is
- * stored, even if the worker grading it dies.
+ * Queue mode: one entry per attempt on {@link RedisLayout#JOB_STREAM}. The gateway begins attempt 1
+ * ({@link RedisLayout#BEGIN_ATTEMPT}) and puts its capability in the entry; runner workers read
+ * the stream through a consumer group, so a job stays pending until graded, and one whose worker
+ * went silent is taken over as a new attempt ({@link QueueTakeover}).
  */
 @Component
 public class RedisQueueDispatcher implements Dispatcher {
@@ -28,7 +31,21 @@ public class RedisQueueDispatcher implements Dispatcher {
 
   @Override
   public Mono<Void> dispatch(String submissionId, String user, Challenge challenge, String source, String sourceKey) {
-    return redis.reactive().xadd(RedisLayout.JOB_STREAM, QueuedJob.fields(submissionId, challenge, source)).then();
+    return enqueue(challenge, source, Attempt.begin(submissionId, 1)).flatMap(begun -> begun == RedisLayout.Begun.BEGUN
+        ? Mono.<Void>empty()
+        : Mono.error(new IllegalStateException("attempt 1 of " + submissionId + " could not begin: " + begun)));
+  }
+
+  /**
+   * Begins {@code attempt} and queues its job, in one step ({@link RedisLayout#BEGIN_ATTEMPT}):
+   * either both happen or neither.
+   */
+  Mono<RedisLayout.Begun> enqueue(Challenge challenge, String source, Attempt attempt) {
+    return redis.reactive().<Long>eval(RedisLayout.BEGIN_ATTEMPT, ScriptOutputType.INTEGER,
+            RedisLayout.queueAttemptKeys(attempt.submissionId()),
+            RedisLayout.queueAttemptArgs(attempt.number(), attempt.token(), QueuedJob.fields(challenge, source, attempt)))
+        .next()
+        .map(result -> RedisLayout.Begun.of(result, attempt.number()));
   }
 
   @Override

@@ -60,6 +60,7 @@ public class Initializer implements SmartLifecycle, ReactiveHealthIndicator {
         .then(submissions.ensureIndexes())
         .then(queue.ensureGroup())
         .then(VerdictRecorder.ensureGroup(redis))
+        .then(io.kubegrade.gateway.stream.InboxRelay.ensureGroup(redis))
         .then(importCatalogue());
   }
 

@@ -47,6 +47,16 @@ public final class ApiProblem extends ErrorResponseException {
         "at most " + perMinute + " submissions per minute; retry in " + seconds + " s", headers);
   }
 
+  /** The submission was accepted but could not be handed to a grader; it is concluded (INTERNAL_ERROR). */
+  public static ApiProblem dispatchFailed(String submissionId, Duration retryAfter) {
+    HttpHeaders headers = new HttpHeaders();
+    headers.set(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfter.toSeconds()));
+    ApiProblem p = new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "dispatch-failed", "Grading unavailable",
+        "the submission could not be handed to a grader; it was ended with INTERNAL_ERROR - submit again later", headers);
+    p.getBody().setProperty("submissionId", submissionId);
+    return p;
+  }
+
   public static ApiProblem badRequest(String detail) {
     return new ApiProblem(HttpStatus.BAD_REQUEST, "bad-request", "Bad request", detail, null);
   }

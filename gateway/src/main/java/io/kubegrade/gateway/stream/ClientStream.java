@@ -87,8 +87,7 @@ final class ClientStream {
     redis.reactive().lrange(RedisLayout.historyKey(submissionId), from, -1)
         .map(GradingEvent::fromJson)
         .collectList()
-        .flatMap(events -> events.isEmpty() && from == 0 ? fallback.map(List::of).defaultIfEmpty(events)
-            : Mono.just(events))
+        .flatMap(events -> events.isEmpty() ? nothingAfter(from) : Mono.just(events))
         .subscribe(events -> events.forEach(this::offerFromHistory),
             error -> {
               catchingUp.set(false);
@@ -100,6 +99,35 @@ final class ClientStream {
                 catchUp();
               }
             });
+  }
+
+  /**
+   * The history has nothing after {@code from}. From the start, that is a log Redis forgot: the
+   * stored verdict, if any. Later, it may be a client resuming at or after the terminal event (a
+   * browser's Last-Event-ID once the verdict came): the stream completes at once rather than
+   * waiting for an event that will never come.
+   */
+  private Mono<List<GradingEvent>> nothingAfter(long from) {
+    if (from == 0) {
+      return fallback.map(List::of).defaultIfEmpty(List.of());
+    }
+    return redis.reactive().get(RedisLayout.doneKey(submissionId))
+        .map(terminalSeq -> {
+          completeIfEndedBy(Long.parseLong(terminalSeq));
+          return List.<GradingEvent>of();
+        })
+        .switchIfEmpty(fallback.map(terminal -> {
+          completeIfEndedBy(terminal.seq());
+          return List.of(terminal);
+        }))
+        .defaultIfEmpty(List.of());
+  }
+
+  private synchronized void completeIfEndedBy(long terminalSeq) {
+    if (!done && terminalSeq <= last) {
+      done = true;
+      sink.complete();
+    }
   }
 
   private synchronized void offerFromHistory(GradingEvent event) {

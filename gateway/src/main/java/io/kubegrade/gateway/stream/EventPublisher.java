@@ -10,12 +10,13 @@ import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
 /**
- * Writes the events the gateway itself is responsible for (QUEUED, and the verdict of a submission
- * nobody graded in time) through the same script the runners use.
+ * Writes the events the gateway itself is responsible for - QUEUED, and the verdict of a
+ * submission it ends (dispatch failed, nobody graded it in time) - straight into the submission's
+ * log through {@link RedisLayout#APPEND_EVENT}, as a trusted writer for the submission itself.
  */
 @Component
 public class EventPublisher {
-  public enum Outcome { STORED, OUT_OF_TURN, ALREADY_FINISHED }
+  public enum Outcome { STORED, ALREADY_FINISHED }
 
   private final StatefulRedisConnection<String, String> redis;
 
@@ -27,16 +28,15 @@ public class EventPublisher {
     return redis.reactive().<Long>eval(RedisLayout.APPEND_EVENT, ScriptOutputType.INTEGER,
             RedisLayout.appendEventKeys(event.submissionId()), RedisLayout.appendEventArgs(event))
         .next()
-        .map(r -> r == 1 ? Outcome.STORED : r == 0 ? Outcome.OUT_OF_TURN : Outcome.ALREADY_FINISHED);
+        .map(r -> RedisLayout.Appended.of(r) == RedisLayout.Appended.APPENDED ? Outcome.STORED : Outcome.ALREADY_FINISHED);
   }
 
   public Mono<Outcome> queued(String submissionId) {
     return publish(new EventSequence(submissionId, 1).queued());
   }
 
-  /** Ends a submission with {@code verdict} unless it has ended already; continues its sequence. */
+  /** Ends a submission with {@code verdict} unless it has ended already (the log numbers it). */
   public Mono<Outcome> conclude(String submissionId, Verdict verdict) {
-    return redis.reactive().get(RedisLayout.lastSeqKey(submissionId)).defaultIfEmpty("0")
-        .flatMap(last -> publish(new EventSequence(submissionId, RedisLayout.nextSeq(last)).verdict(verdict)));
+    return publish(new EventSequence(submissionId, 1).verdict(verdict));
   }
 }

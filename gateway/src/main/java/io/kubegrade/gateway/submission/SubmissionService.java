@@ -1,5 +1,8 @@
 package io.kubegrade.gateway.submission;
 
+import io.kubegrade.api.challenge.Challenge;
+import io.kubegrade.api.event.Verdict;
+import io.kubegrade.api.event.VerdictStatus;
 import io.kubegrade.api.redis.RedisLayout;
 import io.kubegrade.gateway.GatewayProperties;
 import io.kubegrade.gateway.challenge.ChallengeCatalog;
@@ -12,8 +15,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Mono;
 
@@ -25,6 +31,7 @@ import reactor.core.publisher.Mono;
 @Service
 public class SubmissionService {
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Logger log = LoggerFactory.getLogger(SubmissionService.class);
 
   private final SubmissionStore store;
   private final ObjectStore objects;
@@ -62,13 +69,23 @@ public class SubmissionService {
           String key = ObjectStore.sourceKey(user, challengeId, id);
           Submission submission = new Submission(id, user, challengeId, SubmissionStatus.QUEUED, Instant.now(), null,
               bytes.length, false, null);
+          // Source, then metadata, then QUEUED, then the job: each exists only once what it
+          // refers to does. A dispatch that fails after QUEUED ends the submission at once.
           return objects.put(key, bytes, "text/javascript; charset=utf-8")
               .then(store.insert(submission, key))
               .then(events.queued(id))
-              .then(dispatcher.dispatch(id, user, challenge, source, key))
+              .then(dispatcher.dispatch(id, user, challenge, source, key)
+                  .onErrorResume(e -> concludeUndispatched(id, challenge, e)))
               .doOnSuccess(v -> accepted.increment())
               .thenReturn(submission);
         });
+  }
+
+  private Mono<Void> concludeUndispatched(String id, Challenge challenge, Throwable cause) {
+    log.error("submission {} could not be dispatched; it ends with INTERNAL_ERROR: {}", id, cause.toString());
+    Verdict verdict = Verdict.of(VerdictStatus.INTERNAL_ERROR, "the submission could not be handed to a grader",
+        challenge.tests().size(), 0);
+    return events.conclude(id, verdict).then(Mono.error(ApiProblem.dispatchFailed(id, Duration.ofSeconds(10))));
   }
 
   /** The submission with its live status: RUNNING once a runner has said STARTED. */

@@ -15,7 +15,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Date;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -31,8 +30,8 @@ import reactor.util.retry.Retry;
 /**
  * The durable path from a verdict in Redis to MongoDB, independent of pub/sub. Every terminal event
  * is also appended to {@link RedisLayout#VERDICT_STREAM}; gateways read it as the consumer group
- * {@link RedisLayout#GATEWAYS_GROUP}, record the verdict (screenshot to S3, then a conditional
- * MongoDB update) and only then acknowledge. An entry a gateway took but never acknowledged (it
+ * {@link RedisLayout#GATEWAYS_GROUP}, record the verdict (a conditional MongoDB update; its
+ * screenshot is already stored) and only then acknowledge. An entry a gateway took but never acknowledged (it
  * crashed or restarted) is claimed by a live gateway after {@code kubegrade.stream.claim-idle}; a
  * gateway that restarts under the same instance id first re-reads its own pending entries. The
  * conditional update makes redelivery harmless: each verdict is recorded exactly once.
@@ -44,7 +43,6 @@ public class VerdictRecorder implements SmartLifecycle {
   private final RedisClient client;
   private final StatefulRedisConnection<String, String> redis;
   private final SubmissionStore store;
-  private final ObjectStore objects;
   private final GatewayProperties.Stream settings;
   private final String consumerName;
   private final MeterRegistry meters;
@@ -54,11 +52,10 @@ public class VerdictRecorder implements SmartLifecycle {
   private volatile boolean started;
 
   public VerdictRecorder(RedisClient client, StatefulRedisConnection<String, String> redis, SubmissionStore store,
-      ObjectStore objects, GatewayProperties properties, MeterRegistry meters) {
+      GatewayProperties properties, MeterRegistry meters) {
     this.client = client;
     this.redis = redis;
     this.store = store;
-    this.objects = objects;
     this.settings = properties.stream();
     this.consumerName = properties.instanceId().isBlank() ? "gateway-" + UUID.randomUUID() : properties.instanceId();
     this.meters = meters;
@@ -119,11 +116,10 @@ public class VerdictRecorder implements SmartLifecycle {
           if (doc.get("terminalEvent") != null) {
             return Mono.<Void>empty();
           }
-          String png = event.verdict() == null ? null : event.verdict().screenshotPng();
-          String shotKey = png == null ? null
+          // The relay stored the screenshot before the verdict entered the log (InboxRelay).
+          String shotKey = event.verdict() == null || event.verdict().screenshot() == null ? null
               : ObjectStore.screenshotKey(doc.getString("user"), doc.getString("challengeId"), event.submissionId());
-          Mono<Void> upload = shotKey == null ? Mono.empty() : objects.put(shotKey, Base64.getDecoder().decode(png), "image/png");
-          return upload.then(store.recordVerdict(event, shotKey)).doOnNext(recorded -> {
+          return store.recordVerdict(event, shotKey).doOnNext(recorded -> {
             if (recorded) {
               meters.counter("kubegrade.verdicts", "status", event.verdict().status().name()).increment();
               Date created = doc.getDate("createdAt");

@@ -54,6 +54,22 @@ class KubernetesDispatcherTest {
   }
 
   @Test
+  void aSubmissionWhoseJobIsLiveIsTheOperatorsToEndAndOneWithoutAJobOrWithAFinalOneIsNot() {
+    Challenge counter = ChallengeFormat.read(Path.of(System.getProperty("kubegrade.challenges", "../challenges"))
+        .resolve("counter/challenge.yaml"));
+    KubernetesDispatcher dispatcher = new KubernetesDispatcher(client, properties());
+    StepVerifier.create(dispatcher.dispatch("s-live", "alice", counter, "x", "k")).verifyComplete();
+    StepVerifier.create(dispatcher.endsItself("s-live")).expectNext(true).verifyComplete();
+    StepVerifier.create(dispatcher.endsItself("s-never-created")).expectNext(false).verifyComplete();
+
+    GradingJob job = client.resources(GradingJob.class).inNamespace("grading").withName("s-live").get();
+    job.setStatus(new io.kubegrade.api.gradingjob.GradingJobStatus(1L, io.kubegrade.api.gradingjob.GradingJobPhase.Failed,
+        java.util.List.of(), null, 1, null, null, null, null));
+    client.resource(job).updateStatus();
+    StepVerifier.create(dispatcher.endsItself("s-live")).expectNext(false).verifyComplete();
+  }
+
+  @Test
   void aSecondJobForTheSameSubmissionIsRefused() {
     Challenge counter = ChallengeFormat.read(Path.of(System.getProperty("kubegrade.challenges", "../challenges"))
         .resolve("counter/challenge.yaml"));

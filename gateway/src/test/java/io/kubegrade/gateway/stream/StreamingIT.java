@@ -167,6 +167,38 @@ class StreamingIT extends PlatformIT {
   }
 
   @Test
+  void resumingAtTheVerdictCompletesAtOnceOnEveryTransportAndReleasesTheClient() {
+    Fixture f = fixture();
+    publish(f.events());
+    int before = hub.clients();
+    Duration atOnce = Duration.ofSeconds(5);
+    assertThat(sse(f, "5").collectList().block(atOnce)).as("SSE, Last-Event-ID of the verdict").isEmpty();
+    assertThat(webSocketFlux(f.token(), f.id(), 5).collectList().block(atOnce)).as("WebSocket").isEmpty();
+    assertThat(webSocketFlux(f.token(), f.id(), 9).collectList().block(atOnce)).as("after a seq past the end").isEmpty();
+    RSocketRequester ws = rsocketOverWebSocket();
+    RSocketRequester tcp = rsocketOverTcp();
+    try {
+      assertThat(rsocket(ws, f, 5).collectList().block(atOnce)).as("RSocket over WebSocket").isEmpty();
+      assertThat(rsocket(tcp, f, 5).collectList().block(atOnce)).as("RSocket over TCP").isEmpty();
+    } finally {
+      ws.dispose();
+      tcp.dispose();
+    }
+    // Once Redis has forgotten the log, the stored verdict decides the same.
+    eventually(WAIT, () -> {
+      assertThat(store.find(f.id()).block().status()).isEqualTo(SubmissionStatus.ACCEPTED);
+      return null;
+    });
+    redis.sync().del(RedisLayout.historyKey(f.id()), RedisLayout.doneKey(f.id()));
+    assertThat(webSocketFlux(f.token(), f.id(), 5).collectList().block(atOnce)).as("replayed from MongoDB").isEmpty();
+    assertThat(seqs(webSocketFlux(f.token(), f.id(), 3).collectList().block(atOnce))).containsExactly(5L);
+    eventually(WAIT, () -> {
+      assertThat(hub.clients()).isEqualTo(before);
+      return null;
+    });
+  }
+
+  @Test
   void aClientThatDoesNotReadIsDisconnectedAndReleased() {
     Fixture f = fixture();
     int before = hub.clients();

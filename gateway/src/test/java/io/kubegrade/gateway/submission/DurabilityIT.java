@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kubegrade.api.event.EventSequence;
+import io.kubegrade.api.event.EventType;
 import io.kubegrade.api.event.GradingEvent;
 import io.kubegrade.api.event.TestOutcome;
 import io.kubegrade.api.event.TestResult;
@@ -80,7 +81,7 @@ class DurabilityIT {
         try (StatefulRedisConnection<String, String> c = client.connect()) {
           Long r = c.sync().eval(RedisLayout.APPEND_EVENT, ScriptOutputType.INTEGER,
               RedisLayout.appendEventKeys(e.submissionId()), RedisLayout.appendEventArgs(e));
-          assertThat(r).isEqualTo(1L);
+          assertThat(r).as("the log numbers it").isEqualTo(e.seq());
         } catch (io.lettuce.core.RedisException down) {
           throw new AssertionError(down);
         }
@@ -218,6 +219,43 @@ class DurabilityIT {
       assertThat(stored(g, accepted.get("id").asText()).getString("status")).isEqualTo("INTERNAL_ERROR");
       return null;
     });
+    gateways.stop(g);
+  }
+
+  @Test
+  void aSubmissionThatCannotBeDispatchedEndsAtOnceWithAProblemAndNothingHalfDone() {
+    ConfigurableApplicationContext g = gateways.start("gw-d");
+    awaitReady(g);
+    String user = PlatformIT.newUser();
+    String token = token(g, user);
+    try (StatefulRedisConnection<String, String> c = client.connect()) {
+      // The job stream is unusable (here: not a stream at all), so queueing fails after QUEUED.
+      c.sync().del(RedisLayout.JOB_STREAM);
+      c.sync().set(RedisLayout.JOB_STREAM, "not a stream");
+      try {
+        var response = WebClient.create("http://127.0.0.1:" + GatewayInstances.port(g)).post().uri("/api/v1/submissions")
+            .headers(h -> h.setBearerAuth(token)).contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(Map.of("challengeId", "counter", "source", "export default () => null;"))
+            .exchangeToMono(r -> r.toEntity(JsonNode.class)).block(WAIT);
+        assertThat(response.getStatusCode().value()).isEqualTo(503);
+        assertThat(response.getHeaders().getContentType()).hasToString("application/problem+json");
+        assertThat(response.getHeaders().getFirst("Retry-After")).isNotBlank();
+        String id = response.getBody().get("submissionId").asText();
+        assertThat(response.getBody().get("type").asText()).endsWith("dispatch-failed");
+
+        List<GradingEvent> events = webSocket(g, token, id).collectList().block(WAIT);
+        assertThat(events).extracting(GradingEvent::type).containsExactly(EventType.QUEUED, EventType.VERDICT);
+        assertThat(events.get(1).verdict().status()).isEqualTo(VerdictStatus.INTERNAL_ERROR);
+        assertThat(events.get(1).verdict().message()).contains("could not be handed to a grader");
+        assertThat(c.sync().hget(RedisLayout.attemptKey(id), "n")).as("no attempt begun without its job").isNull();
+        eventually(WAIT, () -> {
+          assertThat(stored(g, id).getString("status")).isEqualTo("INTERNAL_ERROR");
+          return null;
+        });
+      } finally {
+        c.sync().del(RedisLayout.JOB_STREAM);
+      }
+    }
     gateways.stop(g);
   }
 }

@@ -6,10 +6,12 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -51,6 +53,8 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
       + GradingJobLabels.COMPONENT + "=" + GradingJobLabels.RUNNER_COMPONENT;
 
   static final Duration ADMISSION_RECHECK = Duration.ofSeconds(30);
+  /** How long after a runner ends its own verdict may take to be relayed before the operator publishes its copy. */
+  static final Duration RELAY_GRACE = Duration.ofSeconds(3);
 
   private final OperatorSettings.Admission limits;
   private final AdmissionQueue queue;
@@ -103,6 +107,23 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
     }
   }
 
+  /**
+   * A reconciliation failed (Redis unreachable past its timeout, the API server refusing): the job
+   * says so in its Reconciled condition and a Warning event, and the framework retries with
+   * backoff. The next reconciliation that succeeds sets the condition back (StatusDraft).
+   */
+  @Override
+  public ErrorStatusUpdateControl<GradingJob> updateErrorStatus(GradingJob job, Context<GradingJob> context, Exception e) {
+    String cause = e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
+    boolean last = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(false);
+    String message = (last ? "giving up after retries: " : "retrying: ") + (cause.length() > 500 ? cause.substring(0, 500) : cause);
+    events.warning(job, "ReconcileFailed", message);
+    StatusDraft status = StatusDraft.of(job)
+        .condition(GradingJobLabels.RECONCILED, false, "ReconcileFailed", message, clock.instant());
+    job.setStatus(status.build()); // the framework's copy of the job, as its docs do
+    return ErrorStatusUpdateControl.patchStatus(job);
+  }
+
   private UpdateControl<GradingJob> admit(GradingJob job, Context<GradingJob> context) {
     Instant now = clock.instant();
     StatusDraft status = StatusDraft.of(job);
@@ -132,9 +153,15 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
       // Woken when a slot frees; the recheck covers slots freed by jobs deleted while running.
       return patch(job, context, status).rescheduleAfter(ADMISSION_RECHECK);
     }
-    if (!createPod(job, context, attempt)) {
+    Created created = createPod(job, context, attempt);
+    if (created instanceof Created.Concluded) {
+      return finish(job, context, status, alreadyPublished(job), "AlreadyGraded", now);
+    }
+    if (!(created instanceof Created.Pod pod)) {
       return patch(job, context, status);
     }
+    attempt = pod.attempt();
+    name = RunnerPod.name(job, attempt);
     metrics.admitted(Duration.between(Instant.parse(job.getMetadata().getCreationTimestamp()), now));
     events.normal(job, "PodCreated", "created runner pod " + name + " (attempt " + attempt + ")");
     status.pod(name, attempt, queue.admittedAt(job).orElse(now)).phase(GradingJobPhase.Scheduled)
@@ -175,6 +202,12 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
       return finish(job, context, status, alreadyPublished(job), "AlreadyGraded", now);
     }
     if (outcome instanceof PodOutcome.Graded graded) {
+      // The runner's own verdict, relayed from the inbox after its other events, is what learners
+      // should see; the termination message's copy is published only when that does not come.
+      if (verdicts.existing(job.getSpec().submissionId()).isEmpty() && graded.finishedAt() != null
+          && now.isBefore(graded.finishedAt().plus(RELAY_GRACE))) {
+        return patch(job, context, status).rescheduleAfter(Duration.ofMillis(250));
+      }
       return finish(job, context, status, graded.verdict(), "Graded", now);
     }
     if (outcome instanceof PodOutcome.Concluded concluded) {
@@ -200,9 +233,14 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
       String message = "grading failed " + status.attempts() + " times; last: " + lost.reason() + ": " + lost.message();
       return finish(job, context, status, Verdict.of(VerdictStatus.INTERNAL_ERROR, message, tests(job), 0), lost.reason(), now);
     }
-    if (!createPod(job, context, attempt)) {
+    Created created = createPod(job, context, attempt);
+    if (created instanceof Created.Concluded) {
+      return finish(job, context, status, alreadyPublished(job), "AlreadyGraded", now);
+    }
+    if (!(created instanceof Created.Pod retried)) {
       return UpdateControl.noUpdate();
     }
+    attempt = retried.attempt();
     String name = RunnerPod.name(job, attempt);
     events.warning(job, "Retried", "attempt " + status.attempts() + " lost (" + lost.reason() + ": " + lost.message()
         + "); created runner pod " + name);
@@ -247,19 +285,40 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
     return UpdateControl.noUpdate();
   }
 
-  /** Creates attempt {@code n}'s pod; false when the job vanished meanwhile. An existing pod is adopted. */
-  private boolean createPod(GradingJob job, Context<GradingJob> context, int attempt) {
-    Pod desired = pods.build(job, attempt, presigner.presign(job.getSpec().source()));
+  /** What creating an attempt's pod came to. */
+  private sealed interface Created {
+    /** The pod of attempt {@code attempt} exists (the number may be above the one asked for). */
+    record Pod(int attempt) implements Created {}
+
+    /** The job vanished meanwhile. */
+    record Gone() implements Created {}
+
+    /** The submission has its verdict: no attempt may begin. */
+    record Concluded() implements Created {}
+  }
+
+  /**
+   * Begins attempt {@code n} in the submission's log (a fresh capability for the pod, every
+   * earlier attempt fenced), then creates its pod; an existing pod of that attempt is adopted.
+   */
+  private Created createPod(GradingJob job, Context<GradingJob> context, int n) {
+    var begun = verdicts.begin(job.getSpec().submissionId(), n);
+    if (begun.isEmpty()) {
+      queue.release(job);
+      return new Created.Concluded();
+    }
+    Pod desired = pods.build(job, begun.get(), presigner.presign(job.getSpec().source()));
+    int attempt = (int) begun.get().number();
     try {
       context.getClient().resource(desired).create();
-      return true;
+      return new Created.Pod(attempt);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
-        return true;
+        return new Created.Pod(attempt);
       }
       queue.release(job);
       if (e.getCode() == 404) {
-        return false;
+        return new Created.Gone();
       }
       throw e;
     }

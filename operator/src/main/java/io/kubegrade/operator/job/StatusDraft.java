@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.kubegrade.api.event.Verdict;
 import io.kubegrade.api.event.VerdictStatus;
 import io.kubegrade.api.gradingjob.GradingJob;
+import io.kubegrade.api.gradingjob.GradingJobLabels;
 import io.kubegrade.api.gradingjob.GradingJobPhase;
 import io.kubegrade.api.gradingjob.GradingJobStatus;
 import io.kubegrade.api.gradingjob.GradingJobStatus.VerdictSummary;
@@ -45,8 +46,15 @@ final class StatusDraft {
     }
   }
 
+  /** The job's status as observed - with a failed reconciliation marked as past, since this one runs. */
   static StatusDraft of(GradingJob job) {
-    return new StatusDraft(job);
+    StatusDraft draft = new StatusDraft(job);
+    draft.conditions.stream()
+        .filter(c -> GradingJobLabels.RECONCILED.equals(c.getType()) && "False".equals(c.getStatus()))
+        .findFirst()
+        .ifPresent(c -> draft.condition(GradingJobLabels.RECONCILED, true, "Recovered", "reconciled again after: "
+            + c.getMessage(), Instant.now()));
+    return draft;
   }
 
   boolean isNew() {

@@ -29,8 +29,8 @@ public sealed interface PodOutcome {
   /** The runner runs; {@code recheckAfter} is when its deadline is reached. */
   record Running(Instant startedAt, Duration recheckAfter) implements PodOutcome {}
 
-  /** The runner finished and wrote its verdict. */
-  record Graded(Verdict verdict) implements PodOutcome {}
+  /** The runner finished and wrote its verdict (it reported its events, the verdict last, through the inbox). */
+  record Graded(Verdict verdict, Instant finishedAt) implements PodOutcome {}
 
   /** The runner found the submission already had its verdict (from an earlier attempt, or the gateway). */
   record AlreadyGraded() implements PodOutcome {}
@@ -68,7 +68,7 @@ public sealed interface PodOutcome {
       return new Lost("NodeLost", "the runner pod's node stopped reporting");
     }
     if (terminated != null) {
-      return finished(terminated);
+      return finished(terminated, parse(terminated.getFinishedAt()));
     }
     if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
       return new Lost("RunnerCrashed", "the runner pod ended (" + phase + ") without a container status");
@@ -112,7 +112,7 @@ public sealed interface PodOutcome {
         "the runner pod ran past its deadline of " + pod.getSpec().getActiveDeadlineSeconds() + "s and was stopped");
   }
 
-  private static PodOutcome finished(ContainerStateTerminated terminated) {
+  private static PodOutcome finished(ContainerStateTerminated terminated, Instant finishedAt) {
     if ("OOMKilled".equals(terminated.getReason())) {
       return new Concluded(VerdictStatus.MEMORY_LIMIT_EXCEEDED, "OOMKilled",
           "the runner pod was killed for using more memory than its limit");
@@ -120,7 +120,7 @@ public sealed interface PodOutcome {
     String message = nullToEmpty(terminated.getMessage()).trim();
     if (message.startsWith("{")) {
       try {
-        return new Graded(Json.mapper().readValue(message, Verdict.class));
+        return new Graded(Json.mapper().readValue(message, Verdict.class), finishedAt);
       } catch (JsonProcessingException e) {
         return new Lost("UnreadableVerdict", "the runner's termination message is not a verdict: " + e.getOriginalMessage());
       }
@@ -128,6 +128,10 @@ public sealed interface PodOutcome {
     int code = terminated.getExitCode() == null ? -1 : terminated.getExitCode();
     if (code == RunnerContract.EXIT_GRADED && message.startsWith(RunnerContract.ALREADY_GRADED)) {
       return new AlreadyGraded();
+    }
+    if (code == RunnerContract.EXIT_GRADED && message.startsWith(RunnerContract.SUPERSEDED)) {
+      // Its attempt was fenced by one this operator did not record (another instance): start afresh.
+      return new Lost("AttemptSuperseded", message);
     }
     if (code == RunnerContract.EXIT_USAGE) {
       return new Concluded(VerdictStatus.INTERNAL_ERROR, "RunnerRejectedJob", "the runner rejected the job: " + message);

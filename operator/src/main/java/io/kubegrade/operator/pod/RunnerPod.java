@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.kubegrade.api.gradingjob.GradingJob;
 import io.kubegrade.api.gradingjob.GradingJobLabels;
 import io.kubegrade.api.gradingjob.GradingJobSpec;
+import io.kubegrade.api.job.Attempt;
 import io.kubegrade.api.job.RunnerContract;
 import io.kubegrade.operator.OperatorSettings.RunnerPodSettings;
 import java.util.ArrayList;
@@ -51,7 +52,7 @@ public final class RunnerPod {
     return labels;
   }
 
-  public Pod build(GradingJob job, int attempt, String sourceUrl) {
+  public Pod build(GradingJob job, Attempt attempt, String sourceUrl) {
     GradingJobSpec spec = job.getSpec();
     GradingJobSpec.JobLimits limits = spec.limits();
     long timeout = limits != null && limits.timeoutSeconds() != null ? limits.timeoutSeconds() : settings.defaultTimeoutSeconds();
@@ -61,11 +62,11 @@ public final class RunnerPod {
     Map<String, String> labels = selectorLabels();
     labels.put(GradingJobLabels.INSTANCE, labelValue(job.getMetadata().getName()));
     labels.put(GradingJobLabels.SUBMISSION, labelValue(spec.submissionId()));
-    labels.put(GradingJobLabels.ATTEMPT, String.valueOf(attempt));
+    labels.put(GradingJobLabels.ATTEMPT, String.valueOf(attempt.number()));
 
     return new PodBuilder()
         .withNewMetadata()
-          .withName(name(job, attempt))
+          .withName(name(job, (int) attempt.number()))
           .withNamespace(job.getMetadata().getNamespace())
           .withLabels(labels)
           .addToAnnotations("kubegrade.io/challenge", spec.challenge().id())
@@ -94,7 +95,7 @@ public final class RunnerPod {
             .withImagePullPolicy(settings.imagePullPolicy())
             .withCommand(COMMAND)
             .withArgs("job")
-            .withEnv(env(job, sourceUrl))
+            .withEnv(env(job, attempt, sourceUrl))
             .withNewResources()
               .addToRequests("memory", new Quantity(memory))
               .addToRequests("cpu", new Quantity(settings.cpuRequest()))
@@ -121,9 +122,13 @@ public final class RunnerPod {
         .build();
   }
 
-  private List<EnvVar> env(GradingJob job, String sourceUrl) {
+  private List<EnvVar> env(GradingJob job, Attempt attempt, String sourceUrl) {
     List<EnvVar> env = new ArrayList<>();
     env.add(plain(RunnerContract.SUBMISSION_ID, job.getSpec().submissionId()));
+    env.add(plain(RunnerContract.ATTEMPT, String.valueOf(attempt.number())));
+    // The attempt's capability: visible to whoever may read pods here (the operator, admins), as
+    // the presigned URL is; it lets its holder report this one attempt's events, nothing else.
+    env.add(plain(RunnerContract.ATTEMPT_TOKEN, attempt.token()));
     env.add(plain(RunnerContract.CHALLENGE, job.getSpec().challenge().document()));
     env.add(plain(RunnerContract.SOURCE_URL, sourceUrl));
     env.add(plain(RunnerContract.REDIS_URL, settings.redisUrl()));

@@ -4,15 +4,20 @@ import io.kubegrade.api.event.EventSequence;
 import io.kubegrade.api.event.GradingEvent;
 import io.kubegrade.api.event.Verdict;
 import io.kubegrade.api.event.VerdictStatus;
+import io.kubegrade.api.job.Attempt;
 import io.kubegrade.api.redis.RedisLayout;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import java.util.Optional;
 
 /**
- * Appends the verdict through the shared {@link RedisLayout#APPEND_EVENT} script, continuing the
- * submission's sequence: the script refuses a second terminal event and any gap, so a runner that
- * published after all, or another operator replica, cannot produce two verdicts.
+ * The operator's side of a submission's event log: it begins each runner pod's attempt
+ * ({@link RedisLayout#BEGIN_ATTEMPT}: a fresh capability, every earlier attempt fenced) and appends
+ * the verdicts it decides itself through {@link RedisLayout#APPEND_EVENT}, which numbers them and
+ * refuses a second terminal event - so a runner that published after all, or another operator
+ * replica, cannot produce two verdicts. Every call has the connection's short timeout: a
+ * reconciliation never hangs on Redis.
  */
 public final class RedisVerdictPublisher implements VerdictPublisher {
   private final StatefulRedisConnection<String, String> redis;
@@ -22,32 +27,42 @@ public final class RedisVerdictPublisher implements VerdictPublisher {
   }
 
   @Override
-  public java.util.Optional<Verdict> existing(String submissionId) {
+  public Optional<Verdict> existing(String submissionId) {
     RedisCommands<String, String> commands = redis.sync();
     if (commands.exists(RedisLayout.doneKey(submissionId)) == 0) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    return java.util.Optional.of(published(commands, submissionId, Verdict.of(VerdictStatus.INTERNAL_ERROR,
+    return Optional.of(published(commands, submissionId, Verdict.of(VerdictStatus.INTERNAL_ERROR,
         "the submission was concluded, and its events have expired", 0, 0)));
   }
 
   @Override
   public Verdict conclude(String submissionId, Verdict verdict) {
     RedisCommands<String, String> commands = redis.sync();
-    for (int attempt = 0; attempt < 5; attempt++) {
-      if (commands.exists(RedisLayout.doneKey(submissionId)) > 0) {
-        return published(commands, submissionId, verdict);
+    GradingEvent event = new EventSequence(submissionId, 1).verdict(verdict);
+    Long stored = commands.eval(RedisLayout.APPEND_EVENT, ScriptOutputType.INTEGER,
+        RedisLayout.appendEventKeys(submissionId), RedisLayout.appendEventArgs(event));
+    return RedisLayout.Appended.of(stored) == RedisLayout.Appended.APPENDED ? verdict : published(commands, submissionId, verdict);
+  }
+
+  @Override
+  public Optional<Attempt> begin(String submissionId, int attempt) {
+    RedisCommands<String, String> commands = redis.sync();
+    for (int n = attempt; n < attempt + 10; n++) {
+      Attempt candidate = Attempt.begin(submissionId, n);
+      Long result = commands.eval(RedisLayout.BEGIN_ATTEMPT, ScriptOutputType.INTEGER,
+          RedisLayout.beginAttemptKeys(submissionId), RedisLayout.beginAttemptArgs(n, candidate.token()));
+      RedisLayout.Begun begun = RedisLayout.Begun.of(result, n);
+      if (begun == RedisLayout.Begun.BEGUN) {
+        return Optional.of(candidate);
       }
-      long next = RedisLayout.nextSeq(commands.get(RedisLayout.lastSeqKey(submissionId)));
-      GradingEvent event = new EventSequence(submissionId, next).verdict(verdict);
-      Long stored = commands.eval(RedisLayout.APPEND_EVENT, ScriptOutputType.INTEGER,
-          RedisLayout.appendEventKeys(submissionId), RedisLayout.appendEventArgs(event));
-      if (stored != null && stored == 1) {
-        return verdict;
+      if (begun == RedisLayout.Begun.CONCLUDED) {
+        return Optional.empty();
       }
-      // 0: someone appended meanwhile; -1: someone concluded meanwhile. Look again.
+      // TAKEN: this number was begun already; try the next.
     }
-    throw new IllegalStateException("could not append the verdict of " + submissionId + ": the stream kept changing");
+    throw new IllegalStateException("could not begin an attempt of " + submissionId + " from " + attempt
+        + ": ten numbers in a row were taken");
   }
 
   private static Verdict published(RedisCommands<String, String> commands, String submissionId, Verdict fallback) {

@@ -14,7 +14,9 @@ import io.kubegrade.api.event.VerdictStatus;
 import io.kubegrade.api.gradingjob.GradingJob;
 import io.kubegrade.api.gradingjob.GradingJobPhase;
 import io.kubegrade.api.gradingjob.GradingJobStatus;
+import io.kubegrade.api.job.Attempt;
 import io.kubegrade.operator.OperatorMain;
+import io.kubegrade.operator.pod.RunnerPod;
 import io.kubegrade.operator.testing.Jobs;
 import io.kubegrade.operator.testing.Kubelet;
 import io.kubegrade.operator.testing.RecordingVerdictPublisher;
@@ -244,10 +246,9 @@ class GradingJobReconcilerTest {
     verdicts.alreadyPublished("s5", new Verdict(VerdictStatus.WRONG_ANSWER, null, 1, 3, 900, List.of(), null, null,
         List.of(), null, null));
     kubelet.podFailed(second, "Evicted", "The node was low on resource: ephemeral-storage.");
-    await().atMost(Duration.ofSeconds(20)).until(() -> podOrNull("s5-3") != null);
-    kubelet.terminated(podOrNull("s5-3"), 0, "Completed", verdictJson(VerdictStatus.ACCEPTED, 3, 3));
     GradingJobStatus done = statusOnceItIs("s5", GradingJobPhase.Succeeded);
     assertThat(done.verdict().status()).as("the verdict clients already received stands").isEqualTo("WRONG_ANSWER");
+    assertThat(podOrNull("s5-3")).as("no attempt begins after a verdict").isNull();
   }
 
   @Test
@@ -327,11 +328,11 @@ class GradingJobReconcilerTest {
     GradingJob job = create("s7", "alice");
     // What a previous instance left: the pod of attempt 1 (status never recorded), and a pod
     // whose job was deleted while no operator ran.
-    Pod left = new io.kubegrade.operator.pod.RunnerPod(Jobs.settings(Map.of()).runner()).build(job, 1, "http://s3.test/x");
+    Pod left = new RunnerPod(Jobs.settings(Map.of()).runner()).build(job, Attempt.begin(job.getSpec().submissionId(), 1), "http://s3.test/x");
     client.resource(left).create();
     GradingJob gone = Jobs.job(ns, "gone", "bob", "counter");
     gone.getMetadata().setUid(UUID.randomUUID().toString());
-    client.resource(new io.kubegrade.operator.pod.RunnerPod(Jobs.settings(Map.of()).runner()).build(gone, 1, "http://s3.test/y"))
+    client.resource(new RunnerPod(Jobs.settings(Map.of()).runner()).build(gone, Attempt.begin(gone.getSpec().submissionId(), 1), "http://s3.test/y"))
         .create();
 
     start(Map.of());
@@ -347,13 +348,45 @@ class GradingJobReconcilerTest {
     // The pod was created and graded before the job's status said so (a restart in between, or an
     // informer behind): the job must follow the pod as it is, not wait for an event that came.
     GradingJob job = create("s11", "alice");
-    Pod left = client.resource(new io.kubegrade.operator.pod.RunnerPod(Jobs.settings(Map.of()).runner())
-        .build(job, 1, "http://s3.test/x")).create();
+    Pod left = client.resource(new RunnerPod(Jobs.settings(Map.of()).runner())
+        .build(job, Attempt.begin(job.getSpec().submissionId(), 1), "http://s3.test/x")).create();
     kubelet.terminated(left, 0, "Completed", verdictJson(VerdictStatus.ACCEPTED, 3, 3));
     start(Map.of());
     GradingJobStatus done = statusOnceItIs("s11", GradingJobPhase.Succeeded);
     assertThat(done.attempts()).isEqualTo(1);
     assertThat(done.verdict().status()).isEqualTo("ACCEPTED");
+  }
+
+  @Test
+  void aFailureTheOperatorCannotResolveIsInTheConditionsAndAWarningUntilItPasses() {
+    verdicts.failWith(new io.lettuce.core.RedisCommandTimeoutException("Command timed out after 3 second(s)"));
+    start(Map.of());
+    create("s12", "alice");
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      GradingJob j = job("s12");
+      assertThat(j.getStatus()).isNotNull();
+      assertThat(j.getStatus().conditions()).anySatisfy(c -> {
+        assertThat(c.getType()).isEqualTo("Reconciled");
+        assertThat(c.getStatus()).isEqualTo("False");
+        assertThat(c.getMessage()).contains("timed out after 3 second");
+      });
+      assertThat(client.v1().events().inNamespace(ns).list().getItems())
+          .filteredOn(e -> "s12".equals(e.getInvolvedObject().getName()))
+          .anySatisfy(e -> {
+            assertThat(e.getType()).isEqualTo("Warning");
+            assertThat(e.getReason()).isEqualTo("ReconcileFailed");
+          });
+    });
+    assertThat(podOrNull("s12-1")).as("nothing done while the verdict store is unreachable").isNull();
+
+    verdicts.recover();
+    podOnceCreated("s12-1");
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(job("s12").getStatus().conditions())
+        .anySatisfy(c -> {
+          assertThat(c.getType()).isEqualTo("Reconciled");
+          assertThat(c.getStatus()).isEqualTo("True");
+          assertThat(c.getReason()).isEqualTo("Recovered");
+        }));
   }
 
   @Test

@@ -16,6 +16,7 @@ import io.kubegrade.api.event.Verdict;
 import io.kubegrade.api.gradingjob.GradingJob;
 import io.kubegrade.api.gradingjob.GradingJobPhase;
 import io.kubegrade.api.gradingjob.GradingJobStatus;
+import io.kubegrade.api.redis.InboxEntry;
 import io.kubegrade.api.redis.RedisLayout;
 import io.kubegrade.operator.OperatorMain;
 import io.kubegrade.operator.testing.Jobs;
@@ -51,7 +52,9 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
  * pod; this test plays the kubelet, running the pod's command, arguments and environment here
  * against real Redis - logged in as the least-privileged runner user - real MinIO through the
  * presigned URL, and real Chromium; then reports the exit and termination message as a kubelet
- * would. The verdict must reach Redis (continuing the gateway's QUEUED) and the job's status.
+ * would. The runner must report through the inbox with the capability of the attempt the operator
+ * began - so that the event log's script, run as a gateway's relay runs it, accepts every event
+ * after the gateway's QUEUED - and the verdict must reach the job's status.
  */
 @EnableKubernetesMockClient(crud = true)
 class RunnerPodContractIT {
@@ -133,6 +136,21 @@ class RunnerPodContractIT {
     return client.resources(GradingJob.class).inNamespace(NS).withName(id).get().getStatus();
   }
 
+  /** What runners reported for {@code id}, in inbox order. */
+  private List<InboxEntry> reported(String id) {
+    return redis.sync().xrange(RedisLayout.INBOX_STREAM, io.lettuce.core.Range.create("-", "+")).stream()
+        .filter(m -> id.equals(m.getBody().get("submission")))
+        .map(m -> InboxEntry.parse(m.getBody()))
+        .toList();
+  }
+
+  /** Runs each reported event through the log's script as the gateway's relay does; what it answered. */
+  private List<RedisLayout.Appended> relay(List<InboxEntry> entries) {
+    return entries.stream().map(e -> RedisLayout.Appended.of(redis.sync().<Long>eval(RedisLayout.APPEND_EVENT,
+        ScriptOutputType.INTEGER, RedisLayout.appendEventKeys(e.attempt().submissionId()),
+        RedisLayout.appendEventArgs(e.event(), e.attempt().number(), e.attempt().token())))).toList();
+  }
+
   private List<GradingEvent> history(String id) {
     return redis.sync().lrange(RedisLayout.historyKey(id), 0, -1).stream().map(GradingEvent::fromJson).toList();
   }
@@ -148,6 +166,13 @@ class RunnerPodContractIT {
       assertThat(exit.code()).as(exit.output()).isZero();
       Verdict fromMessage = Json.mapper().readValue(exit.terminationMessage(), Verdict.class);
       assertThat(fromMessage.status().name()).isEqualTo("ACCEPTED");
+      // As the gateway's relay does while the pod ends: every reported event into the log.
+      List<InboxEntry> reported = reported("c1");
+      assertThat(reported).isNotEmpty().allSatisfy(e -> {
+        assertThat(e.attempt().number()).isEqualTo(1);
+        assertThat(e.attempt().tokenHash()).isEqualTo(redis.sync().hget(RedisLayout.attemptKey("c1"), "h"));
+      });
+      assertThat(relay(reported)).containsOnly(RedisLayout.Appended.APPENDED);
       kubelet.terminated(pod, exit.code(), "Completed", exit.terminationMessage());
 
       GradingJobStatus status = finalStatus("c1");
@@ -183,33 +208,51 @@ class RunnerPodContractIT {
           Files.readString(Jobs.root().resolve("challenges/counter/solutions/WRONG_ANSWER/adds-two.jsx")))).join();
       PodProcess.Exit graded = PodProcess.run(client, second, scratch);
       assertThat(graded.code()).as(graded.output()).isZero();
+      List<InboxEntry> reported = reported("c2");
+      assertThat(reported).filteredOn(e -> e.event().isTerminal()).singleElement()
+          .satisfies(e -> assertThat(e.attempt().number()).isEqualTo(2));
+      relay(reported);
       kubelet.terminated(second, 0, "Completed", graded.terminationMessage());
 
       GradingJobStatus status = finalStatus("c2");
       assertThat(status.attempts()).isEqualTo(2);
       assertThat(status.verdict().status()).isEqualTo("WRONG_ANSWER");
-      assertThat(history("c2")).filteredOn(e -> e.type() == EventType.VERDICT).hasSize(1);
+      assertThat(history("c2")).filteredOn(e -> e.type() == EventType.VERDICT).singleElement()
+          .satisfies(e -> assertThat(e.verdict().status().name()).isEqualTo("WRONG_ANSWER"));
     }
   }
 
   @Test
-  void theRunnersRedisUserCanAppendEventsAndNothingElse() {
+  void theRunnersRedisUserCanReportToTheInboxAndNothingElse() {
     RedisURI uri = RedisURI.create(servers.redis.url());
     uri.setUsername(RUNNER_USER);
     uri.setPassword((CharSequence) RUNNER_PASSWORD);
     RedisClient runnerClient = RedisClient.create(uri);
     try (StatefulRedisConnection<String, String> runner = runnerClient.connect()) {
-      GradingEvent queued = new EventSequence("acl-1", 1).queued();
-      assertThat((Long) runner.sync().eval(RedisLayout.APPEND_EVENT, ScriptOutputType.INTEGER, RedisLayout.appendEventKeys("acl-1"),
-          RedisLayout.appendEventArgs(queued))).isEqualTo(1L);
-      assertThatThrownBy(() -> runner.sync().xrange(RedisLayout.JOB_STREAM, io.lettuce.core.Range.create("-", "+")))
-          .isInstanceOf(RedisCommandExecutionException.class).hasMessageContaining("NOPERM");
-      assertThatThrownBy(() -> runner.sync().lrange(RedisLayout.historyKey("acl-1"), 0, -1))
-          .isInstanceOf(RedisCommandExecutionException.class).hasMessageContaining("NOPERM");
-      assertThatThrownBy(() -> runner.sync().get("kubegrade:challenge:counter"))
-          .isInstanceOf(RedisCommandExecutionException.class).hasMessageContaining("NOPERM");
-      assertThatThrownBy(() -> runner.sync().configGet("*"))
-          .isInstanceOf(RedisCommandExecutionException.class).hasMessageContaining("NOPERM");
+      io.lettuce.core.api.sync.RedisCommands<String, String> r = runner.sync();
+      GradingEvent forged = new EventSequence("acl-1", 1).verdict(Verdict.of(io.kubegrade.api.event.VerdictStatus.ACCEPTED,
+          "forged", 1, 1));
+      assertThat(r.xadd(RedisLayout.INBOX_STREAM, Map.of("event", "{}"))).isNotBlank();
+      assertThat(r.hget(RedisLayout.attemptKey("acl-1"), "n")).isNull();
+      assertThat(r.exists(RedisLayout.doneKey("acl-1"))).isZero();
+      List<Runnable> refused = List.of(
+          () -> r.eval(RedisLayout.APPEND_EVENT, ScriptOutputType.INTEGER, RedisLayout.appendEventKeys("acl-1"),
+              RedisLayout.appendEventArgs(forged)),
+          () -> r.eval(RedisLayout.BEGIN_ATTEMPT, ScriptOutputType.INTEGER, RedisLayout.beginAttemptKeys("acl-1"),
+              RedisLayout.beginAttemptArgs(9, "mine")),
+          () -> r.rpush(RedisLayout.historyKey("acl-1"), forged.toJson()),
+          () -> r.lrange(RedisLayout.historyKey("acl-1"), 0, -1),
+          () -> r.set(RedisLayout.doneKey("acl-1"), "1"),
+          () -> r.hset(RedisLayout.attemptKey("acl-1"), "n", "9"),
+          () -> r.publish(RedisLayout.EVENTS_CHANNEL, forged.toJson()),
+          () -> r.xadd(RedisLayout.VERDICT_STREAM, Map.of("event", forged.toJson())),
+          () -> r.xrange(RedisLayout.INBOX_STREAM, io.lettuce.core.Range.create("-", "+")),
+          () -> r.xrange(RedisLayout.JOB_STREAM, io.lettuce.core.Range.create("-", "+")),
+          () -> r.get("kubegrade:challenge:counter"),
+          () -> r.configGet("*"));
+      for (Runnable call : refused) {
+        assertThatThrownBy(call::run).isInstanceOf(RedisCommandExecutionException.class).hasMessageContaining("NOPERM");
+      }
     } finally {
       runnerClient.shutdown();
     }

@@ -57,8 +57,9 @@ public final class RunnerMain {
             Grades every solution under <dir>/solutions/<EXPECTED_VERDICT>/ and checks each gets
             the verdict its folder names. Exit 0 when all match, 1 otherwise.
 
-        kubegrade-runner redis-acl
-            Prints the ACL rules of the Redis user runners log in as (ACL SETUSER <name> <rules> ><password>).
+        kubegrade-runner redis-acl [pod|worker]
+            Prints the ACL rules of the Redis user runner pods (or warm queue workers) log in as
+            (ACL SETUSER <name> <rules> ><password>).
 
       environment: KUBEGRADE_POOL_SIZE, KUBEGRADE_CHROMIUM, KUBEGRADE_CHROMEDRIVER, KUBEGRADE_WORK_DIR,
         KUBEGRADE_JS_HEAP_MB, KUBEGRADE_REDIS_URL, KUBEGRADE_TERMINATION_LOG (see docs/runner.md)
@@ -82,8 +83,15 @@ public final class RunnerMain {
         case "worker" -> worker(List.of(args).subList(1, args.length), env, err);
         case "verify" -> verify(List.of(args).subList(1, args.length), env, out, err);
         case "redis-acl" -> {
-          out.println(RedisLayout.RUNNER_ACL);
-          yield OK;
+          if (args.length == 1 || args.length == 2 && args[1].equals("pod")) {
+            out.println(RedisLayout.RUNNER_ACL);
+            yield OK;
+          }
+          if (args.length == 2 && args[1].equals("worker")) {
+            out.println(RedisLayout.WORKER_ACL);
+            yield OK;
+          }
+          yield usage(err, "redis-acl takes 'pod' (the default) or 'worker'");
         }
         default -> usage(err, "unknown command '" + args[0] + "'");
       };
@@ -157,12 +165,13 @@ public final class RunnerMain {
   private static int job(Map<String, String> env, PrintStream out, PrintStream err) {
     PodJob job = new PodJob(env);
     try {
-      Verdict verdict = job.run();
+      PodJob.Result result = job.run();
       err.println("kubegrade-runner: " + job.timeline());
-      if (verdict == null) {
-        out.println("kubegrade-runner: already graded; nothing to do");
+      if (result instanceof PodJob.Result.NothingToDo nothing) {
+        out.println(nothing.message() + "; nothing to do");
         return OK;
       }
+      Verdict verdict = ((PodJob.Result.Graded) result).verdict();
       out.println(verdict.toBoundedJson(TerminationMessageSink.MAX_BYTES));
       return verdict.status() == VerdictStatus.INTERNAL_ERROR ? INTERNAL : OK;
     } catch (PodJob.CannotStartException e) {

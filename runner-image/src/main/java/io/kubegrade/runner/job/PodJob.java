@@ -4,13 +4,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.kubegrade.api.Json;
 import io.kubegrade.api.challenge.Challenge;
 import io.kubegrade.api.event.Verdict;
+import io.kubegrade.api.job.Attempt;
 import io.kubegrade.api.job.GradingRequest;
 import io.kubegrade.api.job.RunnerContract;
 import io.kubegrade.api.redis.RedisLayout;
 import io.kubegrade.runner.pool.GradingPool;
 import io.kubegrade.runner.pool.PoolSettings;
+import io.kubegrade.runner.sink.AttemptSupersededException;
 import io.kubegrade.runner.sink.EventSink;
-import io.kubegrade.runner.sink.RedisEventSink;
+import io.kubegrade.runner.sink.InboxEventSink;
 import io.kubegrade.runner.sink.TerminationMessageSink;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -77,8 +79,17 @@ public final class PodJob {
   }
 
   /** Grades the submission; returns the verdict, or null when it was already graded. */
-  public Verdict run() throws CannotStartException {
+  /** What the pod did: graded (with the verdict), or found nothing to do (already graded, superseded). */
+  public sealed interface Result {
+    record Graded(Verdict verdict) implements Result {}
+
+    record NothingToDo(String message) implements Result {}
+  }
+
+  /** Grades the submission of this pod's attempt, if that attempt still counts. */
+  public Result run() throws CannotStartException {
     String submissionId = required(RunnerContract.SUBMISSION_ID);
+    Attempt attempt = attempt(submissionId);
     Challenge challenge = challenge(required(RunnerContract.CHALLENGE));
     Path terminationLog = Path.of(env.getOrDefault(RunnerContract.TERMINATION_LOG, "/dev/termination-log"));
     // Checked while Redis, the source and the browser get ready; nothing of the submission runs before.
@@ -95,24 +106,48 @@ public final class PodJob {
     try (StatefulRedisConnection<String, String> redis = connect(client)) {
       if (redis.sync().exists(RedisLayout.doneKey(submissionId)) > 0) {
         // An earlier attempt, or the gateway giving up, concluded it; the operator reads which verdict.
-        write(terminationLog, RunnerContract.ALREADY_GRADED);
-        return null;
+        return nothingToDo(terminationLog, RunnerContract.ALREADY_GRADED);
       }
-      long next = RedisLayout.nextSeq(redis.sync().get(RedisLayout.lastSeqKey(submissionId)));
+      try {
+        InboxEventSink.requireCurrent(redis.sync(), attempt);
+      } catch (AttemptSupersededException e) {
+        return nothingToDo(terminationLog, RunnerContract.SUPERSEDED + ": " + e.getMessage());
+      }
       String source = fetchSource(required(RunnerContract.SOURCE_URL));
       sourceFetched = System.currentTimeMillis();
-      GradingRequest request = new GradingRequest(submissionId, challenge, source, next);
+      GradingRequest request = new GradingRequest(submissionId, challenge, source, 1);
       PoolSettings settings = PoolSettings.fromEnvironment(env).withSize(1).withPrewarm(false);
-      try (EventSink sink = EventSink.all(RedisEventSink.over(redis), new TerminationMessageSink(terminationLog));
+      try (EventSink sink = EventSink.all(new InboxEventSink(redis, attempt), new TerminationMessageSink(terminationLog));
           GradingPool pool = GradingPool.start(settings)) {
         browserReady = System.currentTimeMillis();
         awaitSandbox(sandboxed);
         Verdict verdict = pool.submit(request, sink).join();
         graded = System.currentTimeMillis();
-        return verdict;
+        return new Result.Graded(verdict);
+      } catch (java.util.concurrent.CompletionException e) {
+        if (e.getCause() instanceof AttemptSupersededException superseded) {
+          // A later attempt began while this one graded: its events are refused, it stops here.
+          return nothingToDo(terminationLog, RunnerContract.SUPERSEDED + ": " + superseded.getMessage());
+        }
+        throw e;
       }
     } finally {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  private static Result nothingToDo(Path terminationLog, String message) {
+    write(terminationLog, message);
+    return new Result.NothingToDo(message);
+  }
+
+  /** This pod's attempt and its capability, as the operator wrote them. */
+  private Attempt attempt(String submissionId) {
+    String number = required(RunnerContract.ATTEMPT);
+    try {
+      return new Attempt(submissionId, Long.parseLong(number.trim()), required(RunnerContract.ATTEMPT_TOKEN));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(RunnerContract.ATTEMPT + " must be an attempt number, got '" + number + "'");
     }
   }
 

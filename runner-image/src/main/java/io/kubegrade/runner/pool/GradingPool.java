@@ -8,6 +8,7 @@ import io.kubegrade.runner.browser.BrowserCrashedException;
 import io.kubegrade.runner.browser.ProcessReaper;
 import io.kubegrade.runner.grading.Watchdog;
 import io.kubegrade.runner.harness.HarnessServer;
+import io.kubegrade.runner.sink.AttemptSupersededException;
 import io.kubegrade.runner.sink.EventSink;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,31 +118,37 @@ public final class GradingPool implements AutoCloseable {
     }
     EventSequence events = new EventSequence(job.request().submissionId(), job.request().firstSeq());
     int total = job.request().challenge().tests().size();
-    Verdict verdict = null;
     try {
-      for (int attempt = 1; verdict == null; attempt++) {
-        job.sink().publish(events.started(attempt == 1 ? null : "retrying on a fresh browser"));
-        try {
-          verdict = slot.grade(job.request(), events, job.sink());
-        } catch (BrowserCrashedException e) {
-          log.warn("grading {} failed on the browser (attempt {}): {}", job.request().submissionId(), attempt, e.getMessage());
-          if (attempt == 2) {
-            verdict = Verdict.of(VerdictStatus.INTERNAL_ERROR, "the grader failed twice: " + e.getMessage(), total, 0);
-          } else {
-            slot.restart();
+      Verdict verdict = null;
+      try {
+        for (int attempt = 1; verdict == null; attempt++) {
+          job.sink().publish(events.started(attempt == 1 ? null : "retrying on a fresh browser"));
+          try {
+            verdict = slot.grade(job.request(), events, job.sink());
+          } catch (BrowserCrashedException e) {
+            log.warn("grading {} failed on the browser (attempt {}): {}", job.request().submissionId(), attempt, e.getMessage());
+            if (attempt == 2) {
+              verdict = Verdict.of(VerdictStatus.INTERNAL_ERROR, "the grader failed twice: " + e.getMessage(), total, 0);
+            } else {
+              slot.restart();
+            }
           }
         }
+      } catch (AttemptSupersededException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        // A bug or a failing sink: still end the submission with a verdict, never leave it running.
+        log.error("grading {} failed", job.request().submissionId(), e);
+        verdict = Verdict.of(VerdictStatus.INTERNAL_ERROR, "the grader failed: "
+            + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), total, 0);
       }
-    } catch (RuntimeException e) {
-      // A bug or a failing sink: still end the submission with a verdict, never leave it running.
-      log.error("grading {} failed", job.request().submissionId(), e);
-      verdict = Verdict.of(VerdictStatus.INTERNAL_ERROR, "the grader failed: "
-          + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), total, 0);
-    }
-    try {
       job.sink().publish(events.verdict(verdict));
       job.sink().flush();
       job.result().complete(verdict);
+    } catch (AttemptSupersededException e) {
+      // Another attempt owns the submission now: its events are refused, so nothing more is said.
+      log.warn("grading {}: {}", job.request().submissionId(), e.getMessage());
+      job.result().completeExceptionally(e);
     } catch (RuntimeException e) {
       job.result().completeExceptionally(e);
     } finally {

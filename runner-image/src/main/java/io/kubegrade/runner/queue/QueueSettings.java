@@ -3,26 +3,20 @@ package io.kubegrade.runner.queue;
 import java.time.Duration;
 
 /**
- * How a queue worker takes jobs. {@code claimIdle} is how long a job may go without its worker's
- * heartbeat before another worker takes it over; it must be several heartbeats long.
+ * How a queue worker takes jobs. {@code heartbeat}: how often the worker resets the idle time of
+ * the jobs it grades - the gateway takes a job over after its queue takeover idle time (30 s by
+ * default) without one, so that must be several heartbeats long. {@code drain}: how long a worker
+ * being stopped lets its jobs finish.
  */
-public record QueueSettings(String workerId, Duration heartbeat, Duration claimIdle, Duration pollBlock,
-    int maxDeliveries, Duration drain) {
+public record QueueSettings(String workerId, Duration heartbeat, Duration pollBlock, Duration drain) {
 
   public QueueSettings {
     if (workerId == null || workerId.isBlank()) {
       throw new IllegalArgumentException("workerId is required");
     }
-    if (claimIdle.compareTo(heartbeat.multipliedBy(3)) < 0) {
-      throw new IllegalArgumentException("claimIdle must be at least three heartbeats");
-    }
-    if (maxDeliveries < 1) {
-      throw new IllegalArgumentException("maxDeliveries must be at least 1");
-    }
   }
 
   public static QueueSettings defaults(String workerId) {
-    return new QueueSettings(workerId, Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(2), 3,
-        Duration.ofSeconds(60));
+    return new QueueSettings(workerId, Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(60));
   }
 }

@@ -1,26 +1,18 @@
 package io.kubegrade.runner.queue;
 
-import io.kubegrade.api.event.EventSequence;
-import io.kubegrade.api.event.Verdict;
-import io.kubegrade.api.event.VerdictStatus;
-import io.kubegrade.api.job.GradingRequest;
 import io.kubegrade.api.job.QueuedJob;
 import io.kubegrade.api.redis.RedisLayout;
 import io.kubegrade.runner.pool.GradingPool;
-import io.kubegrade.runner.sink.RedisEventSink;
+import io.kubegrade.runner.sink.AttemptSupersededException;
+import io.kubegrade.runner.sink.InboxEventSink;
 import io.lettuce.core.Consumer;
-import io.lettuce.core.Limit;
-import io.lettuce.core.models.stream.PendingMessage;
-import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.models.stream.ClaimedMessages;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -35,11 +27,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Feeds a {@link GradingPool} from the Redis job stream {@link RedisLayout#JOB_STREAM} through the
  * consumer group {@link RedisLayout#RUNNERS_GROUP}. It takes a job only when a browser is free, so
- * other workers get the rest. A job stays pending in the group until its verdict is in Redis; while
- * it runs, the worker re-claims it every heartbeat so its idle time stays low. A worker that dies
- * stops doing that, and after {@code claimIdle} another worker claims the job and grades it again,
- * continuing the submission's event sequence. A job delivered more than {@code maxDeliveries} times
- * ends with INTERNAL_ERROR instead of crashing workers forever.
+ * other workers get the rest. Each job is one attempt, with its capability: the worker reports
+ * through the inbox ({@link InboxEventSink}) and cannot write the submission's log itself. A job
+ * stays pending in the group until graded; while it runs, the worker re-claims it every heartbeat
+ * so its idle time stays low. A worker that dies (or stalls) stops doing that, and after the
+ * gateway's takeover idle time the gateway begins a new attempt as a new job for another worker -
+ * which fences this one: should it come back, it learns so with its next event, stops grading, says
+ * why in its log and removes its dead entry (docs/events.md).
  */
 public final class QueueWorker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(QueueWorker.class);
@@ -75,7 +69,6 @@ public final class QueueWorker implements AutoCloseable {
     ensureGroup(worker.commands.sync());
     long beat = settings.heartbeat().toMillis();
     worker.timers.scheduleWithFixedDelay(worker::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
-    worker.timers.scheduleWithFixedDelay(worker::claimAbandoned, beat, beat, TimeUnit.MILLISECONDS);
     worker.reader.start();
     log.info("worker {} takes jobs from {} with {} browsers", settings.workerId(), RedisLayout.JOB_STREAM, pool.size());
     return worker;
@@ -104,7 +97,7 @@ public final class QueueWorker implements AutoCloseable {
           freeBrowsers.release();
           continue;
         }
-        handle(got.get(0), 1);
+        handle(got.get(0));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -115,32 +108,6 @@ public final class QueueWorker implements AutoCloseable {
           sleepQuietly(settings.heartbeat());
         }
       }
-    }
-  }
-
-  /** Takes one free browser's worth of a dead worker's jobs, if any are past their idle limit. */
-  private void claimAbandoned() {
-    if (!running || !freeBrowsers.tryAcquire()) {
-      return;
-    }
-    try {
-      ClaimedMessages<String, String> claimed = commands.sync().xautoclaim(RedisLayout.JOB_STREAM,
-          XAutoClaimArgs.Builder.xautoclaim(Consumer.from(RedisLayout.RUNNERS_GROUP, settings.workerId()),
-              settings.claimIdle(), "0-0").count(1));
-      if (claimed.getMessages().isEmpty()) {
-        freeBrowsers.release();
-        return;
-      }
-      StreamMessage<String, String> message = claimed.getMessages().get(0);
-      List<PendingMessage> pending = commands.sync().xpending(RedisLayout.JOB_STREAM,
-          Consumer.from(RedisLayout.RUNNERS_GROUP, settings.workerId()),
-          Range.create(message.getId(), message.getId()), Limit.from(1));
-      long deliveries = pending.isEmpty() ? 1 : pending.get(0).getRedeliveryCount();
-      log.warn("claimed job {} left by a lost worker (delivery {})", message.getId(), deliveries);
-      handle(message, deliveries);
-    } catch (RuntimeException e) {
-      freeBrowsers.release();
-      log.warn("claiming abandoned jobs failed: {}", e.toString());
     }
   }
 
@@ -156,9 +123,9 @@ public final class QueueWorker implements AutoCloseable {
     }
   }
 
-  private void handle(StreamMessage<String, String> message, long deliveries) {
+  private void handle(StreamMessage<String, String> message) {
     String id = message.getId();
-    GradingRequest job;
+    QueuedJob job;
     try {
       job = QueuedJob.parse(message.getBody());
     } catch (IllegalArgumentException e) {
@@ -166,28 +133,23 @@ public final class QueueWorker implements AutoCloseable {
       finish(id);
       return;
     }
-    String submission = job.submissionId();
-    RedisCommands<String, String> redis = commands.sync();
-    if (redis.exists(RedisLayout.doneKey(submission)) > 0) {
-      finish(id); // graded before a previous worker could acknowledge it
-      return;
-    }
-    long next = RedisLayout.nextSeq(redis.get(RedisLayout.lastSeqKey(submission)));
-    RedisEventSink sink = RedisEventSink.over(commands);
-    if (deliveries > settings.maxDeliveries()) {
-      Verdict verdict = Verdict.of(VerdictStatus.INTERNAL_ERROR, "grading was started " + (deliveries - 1)
-          + " times and the worker was lost each time", job.challenge().tests().size(), 0);
-      sink.publish(new EventSequence(submission, next).verdict(verdict));
-      sink.flush();
+    try {
+      InboxEventSink.requireCurrent(commands.sync(), job.attempt());
+    } catch (AttemptSupersededException e) {
+      log.info("job {}: {}", id, e.getMessage()); // graded, or taken over, before this worker got to it
       finish(id);
       return;
     }
     inFlight.add(id);
-    GradingRequest request = new GradingRequest(submission, job.challenge(), job.source(), next);
-    pool.submit(request, sink).whenComplete((verdict, failure) -> {
-      if (failure != null) {
-        // The verdict never reached Redis: leave the job pending so it is claimed and graded again.
-        log.error("verdict for {} was not delivered; the job stays pending: {}", submission, failure.toString());
+    pool.submit(job.request(), new InboxEventSink(commands, job.attempt())).whenComplete((verdict, failure) -> {
+      if (failure instanceof AttemptSupersededException || failure != null && failure.getCause() instanceof AttemptSupersededException) {
+        // A later attempt has its own job (the gateway began it and queued it in one step), or
+        // the submission is concluded: this entry can never count again.
+        log.warn("job {}: {}", id, (failure instanceof AttemptSupersededException ? failure : failure.getCause()).getMessage());
+        finish(id);
+      } else if (failure != null) {
+        // The verdict never reached Redis: leave the job pending, for the gateway to give to another worker.
+        log.error("the verdict of {} was not delivered; the job stays pending: {}", job.attempt(), failure.toString());
         inFlight.remove(id);
         freeBrowsers.release();
       } else {

@@ -16,11 +16,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes events to Redis through {@link RedisLayout#APPEND_EVENT}: each event is appended to its
- * submission's history list and published on {@link RedisLayout#EVENTS_CHANNEL} atomically, so a
- * subscriber that subscribes first and then reads the history cannot miss an event. The script
- * refuses a sequence number out of turn and anything after the terminal event, so a retried
- * publish never duplicates an event; a terminal event also goes to the durable verdict stream.
+ * Writes events straight into their submission's log through {@link RedisLayout#APPEND_EVENT}, as
+ * a trusted writer: the command line's {@code grade --redis}, on a Redis of one's own. (Runners in
+ * pods and warm pools report through {@link InboxEventSink} instead: they may not write logs.) The
+ * script numbers each event, appends it to the history and publishes it atomically, so a
+ * subscriber that subscribes first and then reads the history cannot miss one, and refuses
+ * anything after the terminal event. There is no object store here: a verdict's inline screenshot
+ * is dropped.
  */
 public final class RedisEventSink implements EventSink {
   public static final String CHANNEL = RedisLayout.EVENTS_CHANNEL;
@@ -55,8 +57,9 @@ public final class RedisEventSink implements EventSink {
 
   @Override
   public void publish(GradingEvent event) {
+    GradingEvent stored = event.verdict() == null ? event : event.withVerdict(event.verdict().withoutScreenshot());
     RedisFuture<Long> sent = connection.async().eval(RedisLayout.APPEND_EVENT, ScriptOutputType.INTEGER,
-        RedisLayout.appendEventKeys(event.submissionId()), RedisLayout.appendEventArgs(event));
+        RedisLayout.appendEventKeys(event.submissionId()), RedisLayout.appendEventArgs(stored));
     synchronized (inFlight) {
       inFlight.add(sent);
     }

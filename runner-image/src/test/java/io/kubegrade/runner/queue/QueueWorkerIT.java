@@ -2,21 +2,21 @@ package io.kubegrade.runner.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kubegrade.api.event.EventSequence;
 import io.kubegrade.api.event.EventType;
 import io.kubegrade.api.event.GradingEvent;
 import io.kubegrade.api.event.VerdictStatus;
+import io.kubegrade.api.job.Attempt;
 import io.kubegrade.api.job.QueuedJob;
+import io.kubegrade.api.redis.InboxEntry;
 import io.kubegrade.api.redis.RedisLayout;
 import io.kubegrade.runner.pool.GradingPool;
-import io.kubegrade.runner.sink.RedisEventSink;
 import io.kubegrade.runner.testing.Grading;
 import io.kubegrade.runner.testing.RedisServerProcess;
+import io.kubegrade.runner.testing.RunnerRedisUser;
 import io.kubegrade.runner.testing.SharedPool;
-import io.lettuce.core.Consumer;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.XClaimArgs;
-import io.lettuce.core.XReadArgs;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
@@ -28,141 +28,172 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The reliable job queue against a real redis-server and the real pool: no job is lost or run twice to a verdict. */
+/**
+ * The warm worker against a real redis-server, logged in as the workers' restricted user, and the
+ * real pool: it takes each job once, reports only through the inbox with its attempt's capability,
+ * acknowledges what it graded, and stops - without a verdict - once its attempt is superseded.
+ * (Relaying the inbox and taking over silent workers are the gateway's: InboxRelayIT, QueueTakeoverIT.)
+ */
 @ExtendWith(SharedPool.class)
 class QueueWorkerIT {
   private static RedisServerProcess redis;
-  private static RedisClient client;
+  private static RedisClient admin;
+  private static RedisClient workerClient;
   private static StatefulRedisConnection<String, String> connection;
 
   @BeforeAll
   static void start() {
     redis = RedisServerProcess.start();
-    client = RedisClient.create(redis.url());
-    connection = client.connect();
-    QueueWorker.ensureGroup(connection.sync());
+    admin = RedisClient.create(redis.url());
+    connection = admin.connect();
+    RunnerRedisUser.createWorker(connection);
+    workerClient = RedisClient.create(RunnerRedisUser.workerUrl(redis));
   }
 
   @AfterAll
   static void stop() {
     connection.close();
-    client.shutdown();
+    workerClient.shutdown();
+    admin.shutdown();
     redis.close();
   }
 
   private static QueueSettings fast(String id) {
-    return new QueueSettings(id, Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofMillis(500), 3, Duration.ofSeconds(20));
+    return new QueueSettings(id, Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofSeconds(20));
   }
 
-  /** Accepts a submission as the gateway does: QUEUED as event 1, then the job on the stream. */
-  private static String enqueue(String source) {
-    String id = "q-" + UUID.randomUUID();
-    RedisEventSink sink = RedisEventSink.over(connection);
-    sink.publish(new EventSequence(id, 1).queued());
-    sink.flush();
-    connection.sync().xadd(RedisLayout.JOB_STREAM,
-        QueuedJob.fields(id, Grading.catalogueChallenge(Grading.CLICK_CHALLENGE), source));
-    return id;
+  /** Accepts a submission as the gateway does: attempt 1 begun, then its job on the stream. */
+  private static Attempt enqueue(String source) {
+    return enqueue(Grading.catalogueChallenge(Grading.CLICK_CHALLENGE), source);
   }
 
-  /** A worker takes the next job and then dies: no heartbeat, no verdict, no acknowledgement. */
-  private static String takeAndDie(String consumer) {
-    var taken = connection.sync().xreadgroup(Consumer.from(RedisLayout.RUNNERS_GROUP, consumer),
-        XReadArgs.Builder.count(1), XReadArgs.StreamOffset.lastConsumed(RedisLayout.JOB_STREAM));
-    assertThat(taken).hasSize(1);
-    return taken.get(0).getId();
+  private static Attempt enqueue(io.kubegrade.api.challenge.Challenge challenge, String source) {
+    Attempt attempt = Attempt.begin("q-" + UUID.randomUUID(), 1);
+    Long begun = connection.sync().eval(RedisLayout.BEGIN_ATTEMPT, ScriptOutputType.INTEGER,
+        RedisLayout.queueAttemptKeys(attempt.submissionId()),
+        RedisLayout.queueAttemptArgs(attempt.number(), attempt.token(), QueuedJob.fields(challenge, source, attempt)));
+    assertThat(begun).isEqualTo(1);
+    return attempt;
   }
 
-  private static List<GradingEvent> history(String id) {
-    return connection.sync().lrange(RedisLayout.historyKey(id), 0, -1).stream().map(GradingEvent::fromJson).toList();
+  private static Long begin(Attempt attempt) {
+    return connection.sync().eval(RedisLayout.BEGIN_ATTEMPT, ScriptOutputType.INTEGER,
+        RedisLayout.beginAttemptKeys(attempt.submissionId()), RedisLayout.beginAttemptArgs(attempt.number(), attempt.token()));
   }
 
-  private static List<GradingEvent> awaitVerdict(String id) throws InterruptedException {
+  /** What runners reported for the submission, in inbox order. */
+  private static List<InboxEntry> reported(String submissionId) {
+    return connection.sync().xrange(RedisLayout.INBOX_STREAM, Range.create("-", "+")).stream()
+        .map(m -> InboxEntry.parse(m.getBody()))
+        .filter(e -> e.attempt().submissionId().equals(submissionId))
+        .toList();
+  }
+
+  private static List<InboxEntry> awaitReportedVerdict(String submissionId) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
-      List<GradingEvent> events = history(id);
-      if (!events.isEmpty() && events.get(events.size() - 1).isTerminal()) {
-        return events;
+      List<InboxEntry> entries = reported(submissionId);
+      if (!entries.isEmpty() && entries.get(entries.size() - 1).event().isTerminal()) {
+        return entries;
       }
       Thread.sleep(50);
     }
-    throw new AssertionError("no verdict for " + id + ": " + history(id));
+    throw new AssertionError("no verdict reported for " + submissionId + ": " + reported(submissionId));
   }
 
-  private static void assertGapFreeWithOneVerdict(List<GradingEvent> events) {
-    assertThat(events).extracting(GradingEvent::seq)
-        .containsExactlyElementsOf(LongStream.rangeClosed(1, events.size()).boxed().toList());
-    assertThat(events).filteredOn(GradingEvent::isTerminal).hasSize(1);
-  }
-
-  private static void awaitNothingPending() throws InterruptedException {
+  private static void awaitJobStreamEmpty() throws InterruptedException {
     RedisCommands<String, String> r = connection.sync();
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (r.xpending(RedisLayout.JOB_STREAM, RedisLayout.RUNNERS_GROUP).getCount() > 0 && System.nanoTime() < deadline) {
+    while ((r.xlen(RedisLayout.JOB_STREAM) > 0 || r.xpending(RedisLayout.JOB_STREAM, RedisLayout.RUNNERS_GROUP).getCount() > 0)
+        && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
-    assertThat(r.xpending(RedisLayout.JOB_STREAM, RedisLayout.RUNNERS_GROUP).getCount()).isZero();
+    assertThat(r.xpending(RedisLayout.JOB_STREAM, RedisLayout.RUNNERS_GROUP).getCount()).as("pending jobs").isZero();
+    assertThat(r.xlen(RedisLayout.JOB_STREAM)).as("jobs left on the stream").isZero();
   }
 
   @Test
-  void aJobIsGradedAcknowledgedAndRemoved(GradingPool pool) throws Exception {
-    try (QueueWorker worker = QueueWorker.start(client, pool, fast("w-normal"))) {
-      String id = enqueue(Grading.CLICK_CORRECT);
-      List<GradingEvent> events = awaitVerdict(id);
-      assertGapFreeWithOneVerdict(events);
-      assertThat(events.get(0).type()).isEqualTo(EventType.QUEUED);
-      assertThat(events.get(events.size() - 1).verdict().status()).isEqualTo(VerdictStatus.ACCEPTED);
-      awaitNothingPending();
+  void aJobIsGradedReportedThroughTheInboxAcknowledgedAndRemoved(GradingPool pool) throws Exception {
+    try (QueueWorker worker = QueueWorker.start(workerClient, pool, fast("w-normal"))) {
+      Attempt attempt = enqueue(Grading.CLICK_CORRECT);
+      List<InboxEntry> entries = awaitReportedVerdict(attempt.submissionId());
+      assertThat(entries).allSatisfy(e -> assertThat(e.attempt()).isEqualTo(attempt));
+      assertThat(entries).extracting(e -> e.event().seq()).as("the attempt's own counter, 1, 2, ...")
+          .containsExactlyElementsOf(LongStream.rangeClosed(1, entries.size()).boxed().toList());
+      assertThat(entries.get(0).event().type()).isEqualTo(EventType.STARTED);
+      assertThat(entries).filteredOn(e -> e.event().isTerminal()).singleElement()
+          .satisfies(e -> assertThat(e.event().verdict().status()).isEqualTo(VerdictStatus.ACCEPTED));
+      awaitJobStreamEmpty();
     }
-    assertThat(connection.sync().xlen(RedisLayout.JOB_STREAM)).isZero();
+    assertThat(connection.sync().keys("kubegrade:submission:*:events")).as("a worker writes no log itself").isEmpty();
   }
 
   @Test
-  void aJobWhoseWorkerDiedMidwayIsClaimedAndFinishedByAnother(GradingPool pool) throws Exception {
-    String id = enqueue(Grading.CLICK_CORRECT);
-    takeAndDie("w-died"); // after saying STARTED:
-    RedisEventSink sink = RedisEventSink.over(connection);
-    sink.publish(new EventSequence(id, 2).started(null));
-    sink.flush();
+  void aJobWhoseAttemptWasSupersededOrConcludedIsDroppedUngraded(GradingPool pool) throws Exception {
+    Attempt taken = enqueue(Grading.CLICK_CORRECT);
+    assertThat(begin(Attempt.begin(taken.submissionId(), 2))).as("taken over before any worker got to it").isEqualTo(2);
+    Attempt concluded = enqueue(Grading.CLICK_CORRECT);
+    connection.sync().set(RedisLayout.doneKey(concluded.submissionId()), "1");
+    try (QueueWorker worker = QueueWorker.start(workerClient, pool, fast("w-late"))) {
+      awaitJobStreamEmpty();
+      Attempt next = enqueue(Grading.CLICK_CORRECT);
+      awaitReportedVerdict(next.submissionId()); // the worker went on to the next job
+    }
+    assertThat(reported(taken.submissionId())).isEmpty();
+    assertThat(reported(concluded.submissionId())).isEmpty();
+  }
 
-    try (QueueWorker worker = QueueWorker.start(client, pool, fast("w-survivor"))) {
-      List<GradingEvent> events = awaitVerdict(id);
-      assertGapFreeWithOneVerdict(events);
-      assertThat(events).extracting(GradingEvent::type).startsWith(EventType.QUEUED, EventType.STARTED, EventType.STARTED);
-      assertThat(events.get(events.size() - 1).verdict().status()).isEqualTo(VerdictStatus.ACCEPTED);
-      awaitNothingPending();
+  @Test
+  void aWorkerWhoseAttemptIsSupersededWhileGradingStopsWithoutAVerdict(GradingPool pool) throws Exception {
+    // A correct solution, slow enough (its status reads "done" a second after the click) to be
+    // superseded mid-grading, as when the gateway takes over from a worker it thought lost.
+    String slow = """
+        function App() {
+          const [status, setStatus] = React.useState('idle');
+          return <div><button id="go" onClick={() => setTimeout(() => setStatus('done'), 1000)}>go</button>
+            <span id="status">{status}</span></div>;
+        }
+        """;
+    try (QueueWorker worker = QueueWorker.start(workerClient, pool, fast("w-stale"))) {
+      Attempt attempt = enqueue(Grading.PROBE, slow);
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (reported(attempt.submissionId()).stream().noneMatch(e -> e.event().type() == EventType.TEST_STARTED)) {
+        assertThat(System.nanoTime()).as("the worker starts the test").isLessThan(deadline);
+        Thread.sleep(20);
+      }
+      assertThat(begin(Attempt.begin(attempt.submissionId(), 2))).isEqualTo(2);
+      Thread.sleep(3000); // the test ends meanwhile, and would have been reported
+      assertThat(reported(attempt.submissionId())).as("nothing terminal from the superseded attempt")
+          .noneMatch(e -> e.event().isTerminal());
+      // Its browser is free again: the next job is graded.
+      Attempt next = enqueue(Grading.CLICK_CORRECT);
+      assertThat(awaitReportedVerdict(next.submissionId()).get(0).attempt()).isEqualTo(next);
+      awaitJobStreamEmpty(); // the stale entry removed by its worker too
     }
   }
 
   @Test
-  void aJobThatKeepsLosingItsWorkerEndsWithInternalError(GradingPool pool) throws Exception {
-    String id = enqueue(Grading.CLICK_CORRECT);
-    RedisCommands<String, String> r = connection.sync();
-    String entry = takeAndDie("w-crash-1");
-    for (int i = 2; i <= 3; i++) { // two more workers took it and crashed too
-      r.xclaim(RedisLayout.JOB_STREAM, Consumer.from(RedisLayout.RUNNERS_GROUP, "w-crash-" + i), XClaimArgs.Builder.minIdleTime(0), entry);
+  void theWorkersUserCanTakeJobsAndReportButNotWriteLogsOrReadTheInbox() {
+    try (StatefulRedisConnection<String, String> worker = workerClient.connect()) {
+      RedisCommands<String, String> w = worker.sync();
+      String id = "q-" + UUID.randomUUID();
+      GradingEvent forged = new io.kubegrade.api.event.EventSequence(id, 1)
+          .verdict(io.kubegrade.api.event.Verdict.of(VerdictStatus.ACCEPTED, "forged", 1, 1));
+      List<Runnable> refused = List.of(
+          () -> w.eval(RedisLayout.APPEND_EVENT, ScriptOutputType.INTEGER, RedisLayout.appendEventKeys(id),
+              RedisLayout.appendEventArgs(forged)),
+          () -> w.rpush(RedisLayout.historyKey(id), forged.toJson()),
+          () -> w.set(RedisLayout.doneKey(id), "1"),
+          () -> w.publish(RedisLayout.EVENTS_CHANNEL, forged.toJson()),
+          () -> w.xadd(RedisLayout.VERDICT_STREAM, java.util.Map.of("event", forged.toJson())),
+          () -> w.xrange(RedisLayout.INBOX_STREAM, Range.create("-", "+")),
+          () -> w.hset(RedisLayout.attemptKey(id), "n", "9"),
+          () -> w.get("kubegrade:anything-else"));
+      for (Runnable r : refused) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(r::run).hasMessageContaining("NOPERM");
+      }
+      assertThat(w.hget(RedisLayout.attemptKey(id), "n")).isNull();
+      assertThat(w.xadd(RedisLayout.INBOX_STREAM, java.util.Map.of("event", "{}"))).isNotBlank();
     }
-    try (QueueWorker worker = QueueWorker.start(client, pool, fast("w-last"))) {
-      List<GradingEvent> events = awaitVerdict(id);
-      assertGapFreeWithOneVerdict(events);
-      assertThat(events.get(events.size() - 1).verdict().status()).isEqualTo(VerdictStatus.INTERNAL_ERROR);
-      assertThat(events.get(events.size() - 1).verdict().message()).contains("worker was lost");
-      awaitNothingPending();
-    }
-  }
-
-  @Test
-  void aJobAlreadyGradedIsOnlyAcknowledged(GradingPool pool) throws Exception {
-    String id = enqueue(Grading.CLICK_CORRECT);
-    takeAndDie("w-finished-not-acked"); // after storing the verdict:
-    RedisEventSink sink = RedisEventSink.over(connection);
-    EventSequence seq = new EventSequence(id, 2);
-    sink.publish(seq.started(null));
-    sink.publish(seq.verdict(io.kubegrade.api.event.Verdict.of(VerdictStatus.ACCEPTED, "done", 1, 5)));
-    sink.flush();
-    try (QueueWorker worker = QueueWorker.start(client, pool, fast("w-after"))) {
-      awaitNothingPending();
-    }
-    assertThat(history(id)).hasSize(3);
   }
 }
