@@ -1,6 +1,7 @@
 package io.kubegrade.gateway.submission;
 
 import io.kubegrade.api.challenge.Challenge;
+import io.kubegrade.api.event.GradingEvent;
 import io.kubegrade.api.event.Verdict;
 import io.kubegrade.api.event.VerdictStatus;
 import io.kubegrade.api.redis.RedisLayout;
@@ -108,9 +109,22 @@ public class SubmissionService {
   public Mono<ObjectStore.PresignedUrl> screenshotUrl(String id, String user) {
     return store.findOwned(id, user)
         .switchIfEmpty(Mono.error(() -> ApiProblem.notFound("submission", id)))
-        .flatMap(s -> s.hasScreenshot()
-            ? Mono.just(objects.presignGet(ObjectStore.screenshotKey(s.user(), s.challengeId(), s.id())))
-            : Mono.error(ApiProblem.notFound("screenshot of submission", id)));
+        .flatMap(s -> (s.hasScreenshot() ? Mono.just(true) : s.status().isFinal() ? Mono.just(false) : verdictInLogHasScreenshot(id))
+            .flatMap(has -> has ? Mono.just(objects.presignGet(ObjectStore.screenshotKey(s.user(), s.challengeId(), s.id())))
+                : Mono.error(ApiProblem.notFound("screenshot of submission", id))));
+  }
+
+  /**
+   * Whether the verdict already in the submission's log refers to a screenshot: a client that has
+   * just received the verdict may ask before MongoDB has recorded it (the relay stores the image
+   * before the verdict enters the log).
+   */
+  private Mono<Boolean> verdictInLogHasScreenshot(String id) {
+    return redis.reactive().lindex(RedisLayout.historyKey(id), -1)
+        .map(GradingEvent::fromJson)
+        .map(e -> e.isTerminal() && e.verdict() != null && e.verdict().screenshot() != null)
+        .onErrorReturn(false)
+        .defaultIfEmpty(false);
   }
 
   static String newId() {

@@ -69,7 +69,8 @@ class PlaygroundIT extends PlatformIT {
     WebElement status = waitFor(By.id("verdict-status"), Duration.ofSeconds(60));
     assertThat(status.getText()).isEqualTo("WRONG_ANSWER");
     assertThat(browser.findElements(By.cssSelector("#verdict-tests li.FAILED"))).isNotEmpty();
-    assertThat(browser.findElement(By.id("screenshot")).isDisplayed()).isTrue();
+    // The verdict refers to its stored screenshot; the page fetches it (a presigned URL) and shows it.
+    new WebDriverWait(browser, Duration.ofSeconds(15)).until(ExpectedConditions.visibilityOfElementLocated(By.id("screenshot")));
     List<String> events = browser.findElements(By.cssSelector("#events li")).stream().map(WebElement::getText).toList();
     assertThat(events.get(0)).startsWith("#1 queued");
     assertThat(events.get(1)).startsWith("#2 started");

@@ -70,6 +70,7 @@ public final class ChromeBrowser implements AutoCloseable {
    * harness pages and libraries and refuses everything else.
    */
   public static ChromeBrowser launch(BrowserSettings settings, int proxyPort) {
+    requireBinary(settings.chromium());
     Path dir = settings.workRoot().resolve("b-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet());
     ChromeDriverService service = null;
     try {
@@ -84,6 +85,10 @@ public final class ChromeBrowser implements AutoCloseable {
 
       Map<String, String> env = new HashMap<>();
       env.put(ProcessReaper.TAG, dir.toString());
+      // No programs: a page can make Chromium hand a URL to the desktop (mailto:, any external
+      // scheme: xdg-open, xdg-email, which run dozens more), and those are found through PATH. The
+      // browser needs none - chromedriver starts it by its absolute path.
+      env.put("PATH", Files.createDirectories(dir.resolve("no-programs")).toString());
       env.put("HOME", home.toString());
       env.put("TMPDIR", tmp.toString());
       env.put("XDG_CONFIG_HOME", home.resolve(".config").toString());
@@ -111,6 +116,22 @@ public final class ChromeBrowser implements AutoCloseable {
     }
   }
 
+  /**
+   * The browser itself, not a launcher script: it runs without PATH, which a script (Debian's
+   * /usr/bin/chromium) needs for its own tools.
+   */
+  static void requireBinary(Path chromium) {
+    byte[] head = new byte[2];
+    try (var in = Files.newInputStream(chromium)) {
+      if (in.readNBytes(head, 0, 2) == 2 && head[0] == '#' && head[1] == '!') {
+        throw new BrowserCrashedException(chromium + " is a launcher script, not the browser: point KUBEGRADE_CHROMIUM at"
+            + " the Chromium binary (Debian: /usr/lib/chromium/chromium)", null);
+      }
+    } catch (IOException e) {
+      throw new BrowserCrashedException("cannot read the browser " + chromium + ": " + e.getMessage(), e);
+    }
+  }
+
   static ChromeOptions options(BrowserSettings settings, Path profile, int proxyPort) {
     ChromeOptions options = new ChromeOptions();
     options.setBinary(settings.chromium().toFile());
@@ -132,7 +153,9 @@ public final class ChromeBrowser implements AutoCloseable {
         "--enable-precise-memory-info",
         "--window-size=1280,800",
         "--user-data-dir=" + profile,
-        "--js-flags=--max-old-space-size=" + settings.jsHeapMb(),
+        // V8's heap cap, and the same cap for WebAssembly memories (64 KiB pages), which the heap
+        // limit does not count.
+        "--js-flags=--max-old-space-size=" + settings.jsHeapMb() + " --wasm-max-mem-pages=" + settings.jsHeapMb() * 16,
         // Network seal: every request, loopback included (<-loopback> removes Chromium's implicit
         // bypass), goes to the harness server acting as the proxy; nothing resolves, so what might
         // skip the proxy (link-local addresses, WebRTC) has nowhere to go.
@@ -151,6 +174,9 @@ public final class ChromeBrowser implements AutoCloseable {
     // chromedriver turns the popup blocker off; popups opened without a user gesture (say, while
     // the component mounts) then stall chromedriver, which pauses new tabs until its next command.
     options.setExperimentalOption("excludeSwitches", List.of("disable-popup-blocking"));
+    // No downloads: a page could otherwise write files of any size into the profile.
+    options.setExperimentalOption("prefs", Map.of("download_restrictions", 3,
+        "profile.default_content_setting_values.automatic_downloads", 2));
     options.setPageLoadStrategy(PageLoadStrategy.NORMAL);
     options.setUnhandledPromptBehaviour(UnexpectedAlertBehaviour.ACCEPT);
     LoggingPreferences logs = new LoggingPreferences();

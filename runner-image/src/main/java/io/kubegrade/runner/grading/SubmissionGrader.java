@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.logging.LogEntry;
 
@@ -28,6 +29,9 @@ import org.openqa.selenium.logging.LogEntry;
  * STARTED and VERDICT.
  */
 public final class SubmissionGrader {
+  /** How V8 refuses WebAssembly memory past the cap: allocating, instantiating, growing. */
+  private static final Pattern WASM_OUT_OF_MEMORY = Pattern.compile("WebAssembly\\.[A-Za-z.]+\\(\\): "
+      + "(could not allocate memory|Out of memory|Maximum memory size exceeded)|Cannot allocate Wasm memory");
   static final int CONSOLE_LINES = 50;
   static final int CONSOLE_LINE_CHARS = 500;
   private static final Duration SHORT = Duration.ofSeconds(5);
@@ -188,6 +192,11 @@ public final class SubmissionGrader {
     }
     TestResult first = results.stream().filter(r -> r.outcome() == TestOutcome.FAILED).findFirst().orElseThrow();
     String summary = passed + " of " + results.size() + " tests passed; '" + first.name() + "' failed: " + first.message();
+    if (runtimeError != null && WASM_OUT_OF_MEMORY.matcher(runtimeError.message()).find()) {
+      // The browser refuses WebAssembly memory past its cap (ChromeBrowser: --wasm-max-mem-pages).
+      return finish(VerdictStatus.MEMORY_LIMIT_EXCEEDED, "the page asked for more WebAssembly memory than allowed ("
+          + runtimeError.message() + "); " + summary, start, null);
+    }
     if (runtimeError != null) {
       return finish(VerdictStatus.RUNTIME_ERROR, "the submission threw " + runtimeError.message() + "; " + summary, start, null);
     }

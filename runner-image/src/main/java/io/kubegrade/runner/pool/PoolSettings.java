@@ -29,7 +29,7 @@ public record PoolSettings(BrowserSettings browser, int size, int recycleAfter, 
    */
   public static PoolSettings fromEnvironment(Map<String, String> env) {
     BrowserSettings browser = new BrowserSettings(
-        Path.of(setting(env, "KUBEGRADE_CHROMIUM", "/usr/bin/chromium")),
+        Path.of(setting(env, "KUBEGRADE_CHROMIUM", "/usr/lib/chromium/chromium")),
         Path.of(setting(env, "KUBEGRADE_CHROMEDRIVER", "/usr/bin/chromedriver")),
         Path.of(setting(env, "KUBEGRADE_WORK_DIR", System.getProperty("java.io.tmpdir") + "/kubegrade-runner")),
         Integer.parseInt(setting(env, "KUBEGRADE_JS_HEAP_MB", "512")),

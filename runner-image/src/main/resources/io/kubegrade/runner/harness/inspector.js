@@ -129,18 +129,18 @@
     var m = /-?\d+(?:\.\d+)?/.exec(el.innerText || '');
     return m ? parseFloat(m[0]) : null;
   }
-  // Computed colours read as rgb(); normalise the expected value the same way so authors may write
-  // 'black', '#000' or 'rgb(0, 0, 0)'.
-  function computedColour(value) {
-    var probe = document.createElement('span');
-    probe.style.color = '';
-    probe.style.color = value;
-    if (!probe.style.color) return value;
-    probe.style.display = 'none';
-    document.documentElement.appendChild(probe);
-    var c = getComputedStyle(probe).color;
-    probe.remove();
-    return c;
+  // Colours compare by value, so authors may write 'black', '#000' or 'rgb(0, 0, 0)': both sides go
+  // through a canvas of this world's own, which is no element of the page - the page can neither
+  // see the expected colour nor style how it is read. null when it is not a colour.
+  var palette = null;
+  function canonicalColour(value) {
+    if (value == null) return null;
+    palette = palette || new OffscreenCanvas(1, 1).getContext('2d');
+    palette.fillStyle = '#010203'; palette.fillStyle = value; var a = palette.fillStyle;
+    palette.fillStyle = '#040506'; palette.fillStyle = value; var b = palette.fillStyle;
+    if (a !== b) return null;
+    var hex = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(a);
+    return hex ? 'rgb(' + parseInt(hex[1], 16) + ', ' + parseInt(hex[2], 16) + ', ' + parseInt(hex[3], 16) + ')' : a;
   }
   function matcher(spec) {
     if (spec.equalTo != null) { var e = norm(spec.equalTo); return function (v) { return v === e; }; }
@@ -181,11 +181,11 @@
     else if (spec.type === 'attribute') value = el.getAttribute(spec.name);
     else if (spec.type === 'property') { var p = el[spec.name]; value = p == null ? null : String(p); }
     else if (spec.type === 'style') value = getComputedStyle(el).getPropertyValue(spec.name).trim();
-    var expected = spec;
     if (spec.type === 'style' && /colou?r/.test(spec.name) && spec.equalTo != null) {
-      expected = { equalTo: computedColour(spec.equalTo) };
+      var want = canonicalColour(spec.equalTo), have = canonicalColour(value);
+      if (want != null && have != null) return want === have ? { ok: true } : { ok: false, found: quote(value) };
     }
-    return matcher(expected)(value == null ? null : (spec.type === 'text' ? value : String(value)))
+    return matcher(spec)(value == null ? null : (spec.type === 'text' ? value : String(value)))
       ? { ok: true } : { ok: false, found: quote(value) };
   }
 

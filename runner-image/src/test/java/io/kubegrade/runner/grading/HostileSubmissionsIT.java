@@ -211,4 +211,63 @@ class HostileSubmissionsIT {
     assertThat(verdict.status()).isIn(VerdictStatus.MEMORY_LIMIT_EXCEEDED, VerdictStatus.TIME_LIMIT_EXCEEDED);
     assertThat(grade(pool, CLICK, CORRECT).status()).isEqualTo(VerdictStatus.ACCEPTED);
   }
+
+  private static final Challenge GREEN = io.kubegrade.runner.testing.Grading.challenge("""
+      id: turns-green
+      title: Turns green
+      statement: Clicking go makes the status green.
+      tests:
+        - name: green
+          steps:
+            - do: click
+              target: "#go"
+            - expect: style
+              target: "#status"
+              name: color
+              equals: green
+      """);
+
+  @Test
+  void aPageCannotRestyleTheExpectedColour(GradingPool pool) {
+    // If the grader put an element with the expected colour into the page, this rule would
+    // rewrite it to the page's own red, and red would "equal" green.
+    Verdict verdict = grade(pool, GREEN, """
+        function App() {
+          return <div><style>{'html > span, body > span { color: rgb(255, 0, 0) !important }'}</style>
+            <button id="go">go</button><span id="status" style={{ color: 'red' }}>status</span></div>;
+        }
+        """);
+    assertThat(verdict.status()).isEqualTo(VerdictStatus.WRONG_ANSWER);
+    assertThat(verdict.tests().get(0).message()).contains("rgb(255, 0, 0)");
+  }
+
+  @Test
+  void aPageCannotReadTheExpectedColour(GradingPool pool) {
+    // Whatever the grader adds to the page, this copies its colour onto the status and prints it.
+    Verdict verdict = grade(pool, GREEN, """
+        new MutationObserver(records => records.forEach(r => r.addedNodes.forEach(n => {
+          if (n.nodeType === 1 && n.id !== 'status' && n.style && n.style.color) {
+            console.log('leaked ' + n.style.color);
+            const s = document.getElementById('status'); if (s) s.style.color = n.style.color;
+          }
+        }))).observe(document.documentElement, { childList: true, subtree: true });
+        function App() {
+          return <div><button id="go">go</button><span id="status" style={{ color: 'red' }}>status</span></div>;
+        }
+        """);
+    assertThat(verdict.status()).isEqualTo(VerdictStatus.WRONG_ANSWER);
+    assertThat(verdict.console()).noneSatisfy(c -> assertThat(c.text()).contains("leaked"));
+  }
+
+  @Test
+  void coloursStillCompareByValue(GradingPool pool) {
+    Verdict verdict = grade(pool, GREEN, """
+        function App() {
+          const [on, setOn] = React.useState(false);
+          return <div><button id="go" onClick={() => setOn(true)}>go</button>
+            <span id="status" style={{ color: on ? '#008000' : 'red' }}>status</span></div>;
+        }
+        """);
+    assertThat(verdict.status()).as(verdict.message()).isEqualTo(VerdictStatus.ACCEPTED);
+  }
 }
