@@ -25,7 +25,7 @@ val() { echo "$out" | awk -v k="$1" '$1=="RESULT" && $2==k {print $3}'; }
 row() { printf '| %s | %s / %s ms |\n' "$2" "$(val "${1}_p50")" "$(val "${1}_p90")"; }
 rate_rows=""
 for r in ${rates//,/ }; do
-  t=${r//./_}
+  t=$(printf '%.1f' "$r"); t=${t//./_}   # ClusterBenchmark names a rate as 1.0 -> rate1_0
   rate_rows+="| ${r}/s for ${seconds} s | $(val "rate${t}_submitted") | $(val "rate${t}_verdicts") | $(val "rate${t}_p50") ms | $(val "rate${t}_p99") ms | $(val "rate${t}_backlog_at_end_of_arrivals") | $(val "rate${t}_throughput")/s |"$'\n'
 done
 section=$(cat <<MD

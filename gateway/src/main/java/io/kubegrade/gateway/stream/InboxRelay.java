@@ -7,13 +7,11 @@ import io.kubegrade.api.redis.RedisLayout;
 import io.kubegrade.gateway.GatewayProperties;
 import io.kubegrade.gateway.storage.ObjectStore;
 import io.kubegrade.gateway.storage.RedisStreams;
+import io.kubegrade.gateway.storage.StreamGroupReader;
 import io.kubegrade.gateway.submission.SubmissionStore;
-import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XAutoClaimArgs;
-import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -24,9 +22,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
-import reactor.core.Disposable;
-import reactor.core.Disposables;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
@@ -54,9 +49,7 @@ public class InboxRelay implements SmartLifecycle {
   private final GatewayProperties.Stream settings;
   private final String consumerName;
   private final MeterRegistry meters;
-  private StatefulRedisConnection<String, String> blocking;
-  private final Disposable.Composite running = Disposables.composite();
-  private volatile boolean started;
+  private volatile StreamGroupReader reader;
 
   public InboxRelay(RedisClient client, StatefulRedisConnection<String, String> redis, SubmissionStore store,
       ObjectStore objects, GatewayProperties properties, MeterRegistry meters) {
@@ -75,38 +68,10 @@ public class InboxRelay implements SmartLifecycle {
 
   @Override
   public void start() {
-    blocking = client.connect();
-    Consumer<String> me = Consumer.from(RedisLayout.RELAYS_GROUP, consumerName);
-    // First what this consumer name took before a restart, then new entries, for ever.
-    Flux<StreamMessage<String, String>> own = Flux.defer(() -> blocking.reactive().xreadgroup(me,
-        XReadArgs.Builder.count(256), XReadArgs.StreamOffset.from(RedisLayout.INBOX_STREAM, "0")));
-    Flux<StreamMessage<String, String>> fresh = Flux.defer(() -> blocking.reactive().xreadgroup(me,
-            XReadArgs.Builder.count(256).block(Duration.ofSeconds(2)), XReadArgs.StreamOffset.lastConsumed(RedisLayout.INBOX_STREAM)))
-        .repeat(() -> started);
     // Concurrently: an event that must wait for an earlier one (held by another gateway) does not
     // hold up the others; one connection keeps the commands of the rest in the order read.
-    running.add(ensureGroup(redis).thenMany(own.concatWith(fresh))
-        .flatMap(this::relay, RELAY_CONCURRENCY)
-        .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5))
-            .filter(e -> started)
-            .doBeforeRetry(s -> log.warn("relaying runner events failed, retrying: {}", s.failure().toString())))
-        .subscribe());
-    running.add(Flux.interval(settings.claimEvery(), settings.claimEvery())
-        .onBackpressureDrop()
-        .concatMap(t -> claimAbandoned(me).onErrorResume(e -> {
-          log.warn("claiming abandoned runner events failed: {}", e.toString());
-          return Mono.empty();
-        }))
-        .subscribe());
-    started = true;
-  }
-
-  private Mono<Void> claimAbandoned(Consumer<String> me) {
-    return redis.reactive().xautoclaim(RedisLayout.INBOX_STREAM,
-            XAutoClaimArgs.Builder.xautoclaim(me, settings.claimIdle(), "0-0").count(256))
-        .flatMapMany(claimed -> Flux.fromIterable(claimed.getMessages()))
-        .concatMap(this::relay)
-        .then();
+    reader = StreamGroupReader.start(client, redis, RedisLayout.INBOX_STREAM, RedisLayout.RELAYS_GROUP, consumerName,
+        256, RELAY_CONCURRENCY, settings.claimIdle(), settings.claimEvery(), "runner events", this::relay);
   }
 
   /** One entry: appended (or found redundant, stale or forged) and acknowledged; or left pending. */
@@ -207,15 +172,14 @@ public class InboxRelay implements SmartLifecycle {
 
   @Override
   public void stop() {
-    started = false;
-    running.dispose();
-    if (blocking != null) {
-      blocking.close();
+    if (reader != null) {
+      reader.dispose();
+      reader = null;
     }
   }
 
   @Override
   public boolean isRunning() {
-    return started;
+    return reader != null;
   }
 }

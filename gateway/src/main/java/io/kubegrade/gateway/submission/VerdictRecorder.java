@@ -5,11 +5,9 @@ import io.kubegrade.api.redis.RedisLayout;
 import io.kubegrade.gateway.GatewayProperties;
 import io.kubegrade.gateway.storage.ObjectStore;
 import io.kubegrade.gateway.storage.RedisStreams;
-import io.lettuce.core.Consumer;
+import io.kubegrade.gateway.storage.StreamGroupReader;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XAutoClaimArgs;
-import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -21,11 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
-import reactor.core.Disposable;
-import reactor.core.Disposables;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 
 /**
  * The durable path from a verdict in Redis to MongoDB, independent of pub/sub. Every terminal event
@@ -47,9 +41,7 @@ public class VerdictRecorder implements SmartLifecycle {
   private final String consumerName;
   private final MeterRegistry meters;
   private final Timer latency;
-  private StatefulRedisConnection<String, String> blocking;
-  private final Disposable.Composite running = Disposables.composite();
-  private volatile boolean started;
+  private volatile StreamGroupReader reader;
 
   public VerdictRecorder(RedisClient client, StatefulRedisConnection<String, String> redis, SubmissionStore store,
       GatewayProperties properties, MeterRegistry meters) {
@@ -69,37 +61,8 @@ public class VerdictRecorder implements SmartLifecycle {
 
   @Override
   public void start() {
-    blocking = client.connect();
-    Consumer<String> me = Consumer.from(RedisLayout.GATEWAYS_GROUP, consumerName);
-    // First what this consumer name was given before a restart, then new entries, for ever.
-    Flux<StreamMessage<String, String>> own = Flux.defer(() -> blocking.reactive().xreadgroup(me,
-        XReadArgs.Builder.count(64), XReadArgs.StreamOffset.from(RedisLayout.VERDICT_STREAM, "0")));
-    Flux<StreamMessage<String, String>> fresh = Flux.defer(() -> blocking.reactive().xreadgroup(me,
-            XReadArgs.Builder.count(64).block(Duration.ofSeconds(2)), XReadArgs.StreamOffset.lastConsumed(RedisLayout.VERDICT_STREAM)))
-        .repeat(() -> started);
-    running.add(ensureGroup(redis).thenMany(own.concatWith(fresh))
-        .concatMap(this::record)
-        .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5))
-            .filter(e -> started)
-            .doBeforeRetry(s -> log.warn("reading verdicts failed, retrying: {}", s.failure().toString())))
-        .subscribe());
-    running.add(Flux.interval(settings.claimEvery(), settings.claimEvery())
-        .onBackpressureDrop()
-        .concatMap(t -> claimAbandoned(me).onErrorResume(e -> {
-          log.warn("claiming abandoned verdicts failed: {}", e.toString());
-          return Mono.empty();
-        }))
-        .subscribe());
-    started = true;
-  }
-
-  private Mono<Void> claimAbandoned(Consumer<String> me) {
-    return redis.reactive().xautoclaim(RedisLayout.VERDICT_STREAM,
-            XAutoClaimArgs.Builder.xautoclaim(me, settings.claimIdle(), "0-0").count(64))
-        .flatMapMany(claimed -> Flux.fromIterable(claimed.getMessages()))
-        .doOnNext(m -> log.info("recording verdict {} left by another gateway", m.getId()))
-        .concatMap(this::record)
-        .then();
+    reader = StreamGroupReader.start(client, redis, RedisLayout.VERDICT_STREAM, RedisLayout.GATEWAYS_GROUP, consumerName,
+        64, 1, settings.claimIdle(), settings.claimEvery(), "verdicts", this::record);
   }
 
   private Mono<Void> record(StreamMessage<String, String> message) {
@@ -138,15 +101,14 @@ public class VerdictRecorder implements SmartLifecycle {
 
   @Override
   public void stop() {
-    started = false;
-    running.dispose();
-    if (blocking != null) {
-      blocking.close();
+    if (reader != null) {
+      reader.dispose();
+      reader = null;
     }
   }
 
   @Override
   public boolean isRunning() {
-    return started;
+    return reader != null;
   }
 }
