@@ -29,10 +29,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * One submission in its own pod (the operator's GradingJob): everything comes from the
- * environment the operator writes, the verdict goes to Redis and to the termination message.
+ * environment the operator writes, the events go to the inbox (with the attempt's capability) and
+ * the verdict also to the termination message.
  * When grading cannot even start (the source URL expired, Redis unreachable, the NetworkPolicy not
  * in force) the runner exits {@link RunnerContract#EXIT_CANNOT_START} with a plain-text
  * termination message, which the operator treats as an infrastructure failure and retries with a
@@ -78,7 +80,6 @@ public final class PodJob {
     return t.append(" total=").append(last - processStart).append("ms").toString();
   }
 
-  /** Grades the submission; returns the verdict, or null when it was already graded. */
   /** What the pod did: graded (with the verdict), or found nothing to do (already graded, superseded). */
   public sealed interface Result {
     record Graded(Verdict verdict) implements Result {}
@@ -99,7 +100,7 @@ public final class PodJob {
           try {
             return gate.await();
           } catch (CannotStartException e) {
-            throw new java.util.concurrent.CompletionException(e);
+            throw new CompletionException(e);
           }
         });
     RedisClient client = RedisClient.create(redisUri());
@@ -124,7 +125,7 @@ public final class PodJob {
         Verdict verdict = pool.submit(request, sink).join();
         graded = System.currentTimeMillis();
         return new Result.Graded(verdict);
-      } catch (java.util.concurrent.CompletionException e) {
+      } catch (CompletionException e) {
         if (e.getCause() instanceof AttemptSupersededException superseded) {
           // A later attempt began while this one graded: its events are refused, it stops here.
           return nothingToDo(terminationLog, RunnerContract.SUPERSEDED + ": " + superseded.getMessage());
@@ -154,7 +155,7 @@ public final class PodJob {
   private void awaitSandbox(CompletableFuture<Duration> sandboxed) throws CannotStartException {
     try {
       sandboxWait = sandboxed.join();
-    } catch (java.util.concurrent.CompletionException e) {
+    } catch (CompletionException e) {
       if (e.getCause() instanceof CannotStartException cannotStart) {
         throw cannotStart;
       }
