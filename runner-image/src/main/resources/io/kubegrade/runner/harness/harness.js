@@ -24,6 +24,29 @@
   window.addEventListener('error', function (e) { record(e.error || e.message); });
   window.addEventListener('unhandledrejection', function (e) { record(e.reason); });
 
+  // Console output is bounded before it leaves the page: the verdict keeps the first lines
+  // (SubmissionGrader.CONSOLE_LINES), each cut to a length, and a page printing in a loop would
+  // otherwise spend its time limit handing every line, whole, to DevTools and the grader. Past the
+  // bound one line says so (which marks the verdict's console as cut) and the rest are dropped.
+  var CONSOLE_LINES = 50, CONSOLE_CHARS = 1000, printed = 0, cutLine = console.info.bind(console);
+  ['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir', 'dirxml', 'table'].forEach(function (name) {
+    if (typeof console[name] !== 'function') return;
+    var real = console[name].bind(console);
+    console[name] = function () {
+      printed++;
+      if (printed > CONSOLE_LINES + 1) return;
+      if (printed === CONSOLE_LINES + 1) {
+        return cutLine('[kubegrade] console output cut: only the first ' + CONSOLE_LINES + ' lines are kept');
+      }
+      var parts = [];
+      for (var i = 0; i < arguments.length; i++) {
+        var a = arguments[i];
+        push.call(parts, typeof a === 'string' && a.length > CONSOLE_CHARS ? a.slice(0, CONSOLE_CHARS) + '\u2026' : a);
+      }
+      return real.apply(null, parts);
+    };
+  });
+
   // Dialogs would block the page (and every grader call with it): they become console lines.
   var log = console.info.bind(console);
   window.alert = function (m) { log('[alert] ' + String(m)); };

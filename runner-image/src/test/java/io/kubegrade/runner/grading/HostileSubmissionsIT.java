@@ -270,4 +270,22 @@ class HostileSubmissionsIT {
         """);
     assertThat(verdict.status()).as(verdict.message()).isEqualTo(VerdictStatus.ACCEPTED);
   }
+
+  @Test
+  void aConsoleFloodIsGradedWithItsOutputCut(GradingPool pool) {
+    Verdict verdict = grade(pool, CLICK, """
+        function App() {
+          const [label, setLabel] = React.useState('Click me');
+          React.useEffect(() => {
+            for (let i = 0; i < 200000; i++) console.log('flood line ' + i);
+            console.error('x'.repeat(8 << 20));
+          }, []);
+          return <button onClick={() => setLabel('Clicked')}>{label}</button>;
+        }
+        """);
+    assertThat(verdict.status()).as(verdict.message()).isEqualTo(VerdictStatus.ACCEPTED);
+    assertThat(verdict.consoleTruncated()).isTrue();
+    assertThat(verdict.console()).hasSizeLessThanOrEqualTo(50)
+        .allSatisfy(c -> assertThat(c.text().length()).isLessThan(10_000));
+  }
 }
