@@ -9,7 +9,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -58,12 +57,7 @@ public final class InboxEventSink implements EventSink {
       waiting = new ArrayList<>(inFlight);
       inFlight.clear();
     }
-    try {
-      CompletableFuture.allOf(waiting.stream().map(RedisFuture::toCompletableFuture).toArray(CompletableFuture[]::new))
-          .get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("events were not delivered to Redis: " + e.getMessage(), e);
-    }
+    Delivered.awaitAll(waiting);
     synchronized (this) {
       raiseIfSuperseded(true);
     }

@@ -10,8 +10,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,12 +70,7 @@ public final class RedisEventSink implements EventSink {
       waiting = new ArrayList<>(inFlight);
       inFlight.clear();
     }
-    try {
-      CompletableFuture.allOf(waiting.stream().map(RedisFuture::toCompletableFuture).toArray(CompletableFuture[]::new))
-          .get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("events were not delivered to Redis: " + e.getMessage(), e);
-    }
+    Delivered.awaitAll(waiting);
   }
 
   @Override
