@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -28,6 +29,14 @@ public record GatewayProperties(
     @Valid @DefaultValue Challenges challenges,
     @Valid @DefaultValue Dispatch dispatch,
     @DefaultValue("") String instanceId) {
+
+  /** This process's name when none is configured: one per gateway, whichever group it reads. */
+  private static final String UNNAMED = "gateway-" + UUID.randomUUID();
+
+  /** The consumer name this gateway reads Redis streams under: {@code instanceId}, or a name of its own. */
+  public String consumerName() {
+    return instanceId.isBlank() ? UNNAMED : instanceId;
+  }
 
   public record Redis(@NotBlank @DefaultValue("redis://127.0.0.1:6379") String url) {}
 

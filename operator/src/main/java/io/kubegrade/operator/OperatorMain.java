@@ -32,9 +32,11 @@ import org.slf4j.LoggerFactory;
 public final class OperatorMain implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OperatorMain.class);
 
+  /** The bound on every Redis call a reconciliation makes. */
+  static final Duration REDIS_TIMEOUT = Duration.ofSeconds(3);
+
   private final Operator operator;
   private final OperatorHttpServer http;
-  static final java.time.Duration REDIS_TIMEOUT = java.time.Duration.ofSeconds(3);
   private final RedisClient redisClient;
   private final StatefulRedisConnection<String, String> redis;
   private final S3SourcePresigner presigner;

@@ -97,8 +97,8 @@ public class QueueTakeover extends PeriodicTask {
                   settings.takeoverIdle(), attempt.number());
               // A later attempt has its own job already (an earlier takeover that stopped short of
               // removing this entry), or the submission ended: either way this entry is dead.
-              case TAKEN, CONCLUDED -> log.info("{}: {}; removing its job", lost, begun == RedisLayout.Begun.TAKEN
-                  ? "a later attempt is queued already" : "the submission is concluded");
+              case TAKEN -> log.info("{}: a later attempt is queued already; removing its job", lost);
+              case CONCLUDED -> log.info("{}: the submission is concluded; removing its job", lost);
             }
           })
           .then();

@@ -5,6 +5,7 @@ import io.kubegrade.gateway.GatewayProperties;
 import io.kubegrade.gateway.challenge.ChallengeCatalog;
 import io.kubegrade.gateway.dispatch.RedisQueueDispatcher;
 import io.kubegrade.gateway.storage.ObjectStore;
+import io.kubegrade.gateway.stream.InboxRelay;
 import io.kubegrade.gateway.submission.SubmissionStore;
 import io.kubegrade.gateway.submission.VerdictRecorder;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -60,7 +61,7 @@ public class Initializer implements SmartLifecycle, ReactiveHealthIndicator {
         .then(submissions.ensureIndexes())
         .then(queue.ensureGroup())
         .then(VerdictRecorder.ensureGroup(redis))
-        .then(io.kubegrade.gateway.stream.InboxRelay.ensureGroup(redis))
+        .then(InboxRelay.ensureGroup(redis))
         .then(importCatalogue());
   }
 

@@ -16,7 +16,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.UUID;
 import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +57,7 @@ public class InboxRelay implements SmartLifecycle {
     this.store = store;
     this.objects = objects;
     this.settings = properties.stream();
-    this.consumerName = properties.instanceId().isBlank() ? "gateway-" + UUID.randomUUID() : properties.instanceId();
+    this.consumerName = properties.consumerName();
     this.meters = meters;
   }
 

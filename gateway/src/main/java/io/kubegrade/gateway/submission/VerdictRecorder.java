@@ -14,7 +14,6 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -49,7 +48,7 @@ public class VerdictRecorder implements SmartLifecycle {
     this.redis = redis;
     this.store = store;
     this.settings = properties.stream();
-    this.consumerName = properties.instanceId().isBlank() ? "gateway-" + UUID.randomUUID() : properties.instanceId();
+    this.consumerName = properties.consumerName();
     this.meters = meters;
     this.latency = Timer.builder("kubegrade.grading.latency").description("Submission accepted to verdict recorded")
         .publishPercentileHistogram().register(meters);

@@ -102,6 +102,34 @@ public final class GradingPool implements AutoCloseable {
     return result;
   }
 
+  /**
+   * Grades on the slot's browser, once more on a fresh one if it fails, and turns any other failure
+   * into INTERNAL_ERROR - except a superseded attempt, which must say nothing more.
+   */
+  private Verdict grade(Pending job, BrowserSlot slot, EventSequence events, int total) {
+    try {
+      for (int attempt = 1; ; attempt++) {
+        job.sink().publish(events.started(attempt == 1 ? null : "retrying on a fresh browser"));
+        try {
+          return slot.grade(job.request(), events, job.sink());
+        } catch (BrowserCrashedException e) {
+          log.warn("grading {} failed on the browser (attempt {}): {}", job.request().submissionId(), attempt, e.getMessage());
+          if (attempt == 2) {
+            return Verdict.of(VerdictStatus.INTERNAL_ERROR, "the grader failed twice: " + e.getMessage(), total, 0);
+          }
+          slot.restart();
+        }
+      }
+    } catch (AttemptSupersededException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // A bug or a failing sink: still end the submission with a verdict, never leave it running.
+      log.error("grading {} failed", job.request().submissionId(), e);
+      return Verdict.of(VerdictStatus.INTERNAL_ERROR, "the grader failed: "
+          + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), total, 0);
+    }
+  }
+
   private void run(Pending job) {
     synchronized (pending) {
       if (!pending.remove(job)) {
@@ -119,29 +147,7 @@ public final class GradingPool implements AutoCloseable {
     EventSequence events = new EventSequence(job.request().submissionId(), job.request().firstSeq());
     int total = job.request().challenge().tests().size();
     try {
-      Verdict verdict = null;
-      try {
-        for (int attempt = 1; verdict == null; attempt++) {
-          job.sink().publish(events.started(attempt == 1 ? null : "retrying on a fresh browser"));
-          try {
-            verdict = slot.grade(job.request(), events, job.sink());
-          } catch (BrowserCrashedException e) {
-            log.warn("grading {} failed on the browser (attempt {}): {}", job.request().submissionId(), attempt, e.getMessage());
-            if (attempt == 2) {
-              verdict = Verdict.of(VerdictStatus.INTERNAL_ERROR, "the grader failed twice: " + e.getMessage(), total, 0);
-            } else {
-              slot.restart();
-            }
-          }
-        }
-      } catch (AttemptSupersededException e) {
-        throw e;
-      } catch (RuntimeException e) {
-        // A bug or a failing sink: still end the submission with a verdict, never leave it running.
-        log.error("grading {} failed", job.request().submissionId(), e);
-        verdict = Verdict.of(VerdictStatus.INTERNAL_ERROR, "the grader failed: "
-            + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), total, 0);
-      }
+      Verdict verdict = grade(job, slot, events, total);
       job.sink().publish(events.verdict(verdict));
       job.sink().flush();
       job.result().complete(verdict);
