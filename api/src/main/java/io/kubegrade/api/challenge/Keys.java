@@ -36,6 +36,11 @@ public final class Keys {
     return named != null ? String.valueOf(named) : key;
   }
 
+  /** The named keys (besides single characters), in order. */
+  public static java.util.Set<String> named() {
+    return java.util.Collections.unmodifiableSet(NAMED.keySet());
+  }
+
   static String names() {
     return String.join(", ", NAMED.keySet());
   }

@@ -52,7 +52,7 @@ class ChallengeFormatTest {
     Challenge c = ChallengeFormat.parse(VALID, "test");
 
     assertThat(c.difficulty()).isEqualTo(Difficulty.MEDIUM);
-    assertThat(c.limits()).isEqualTo(new Limits(Duration.ofMillis(500), Duration.ofMillis(1500), 128));
+    assertThat(c.limits()).isEqualTo(new Limits(Duration.ofMillis(500), Duration.ofMillis(1500), 128, Limits.DEFAULT_HOLD));
     var steps = c.tests().get(0).steps();
     assertThat(steps.get(0)).isEqualTo(new Action(ActionType.CLICK, Target.role("button", "Increment"), null, null, null));
     assertThat(steps.get(1)).isEqualTo(new Action(ActionType.TYPE, Target.label("Name"), "Ada", null, null));

@@ -3,8 +3,8 @@ package io.kubegrade.runner.grading;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.kubegrade.api.Json;
 import io.kubegrade.api.challenge.Action;
+import io.kubegrade.api.challenge.ActionType;
 import io.kubegrade.api.challenge.Expectation;
-import io.kubegrade.api.challenge.Keys;
 import io.kubegrade.api.challenge.Step;
 import io.kubegrade.api.challenge.Target;
 import io.kubegrade.api.event.VerdictStatus;
@@ -12,13 +12,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.interactions.Actions;
-import org.openqa.selenium.interactions.PointerInput;
 
 /**
- * Executes steps on a {@link HarnessPage}: actions as real WebDriver input at coordinates the
- * inspector found, expectations as one awaited call into the isolated world that polls in-page
+ * Executes steps on a {@link HarnessPage}: actions as trusted browser input ({@link PageInput}) at
+ * coordinates the inspector found, expectations as one awaited call into the isolated world that polls in-page
  * (no WebDriver round trip per poll).
  */
 final class StepRunner {
@@ -26,13 +23,11 @@ final class StepRunner {
   static final Duration GRACE = Duration.ofMillis(1500);
 
   private final HarnessPage page;
-  private final WebDriver driver;
   private final long heapLimitBytes;
   private final String heapLimitText;
 
-  StepRunner(HarnessPage page, WebDriver driver, int memoryMb) {
+  StepRunner(HarnessPage page, int memoryMb) {
     this.page = page;
-    this.driver = driver;
     this.heapLimitBytes = memoryMb * 1024L * 1024L;
     this.heapLimitText = memoryMb + " MiB";
   }
@@ -55,17 +50,35 @@ final class StepRunner {
     return baselines;
   }
 
+  /** Why an expectation that was met stopped holding: its index among those asked about, and what. */
+  record Broken(int index, String message) {}
+
+  /**
+   * Null when every expectation in {@code met} (each met since the last action) stays met for
+   * {@code hold} without a break; otherwise the first that did not.
+   */
+  Broken holds(List<Expectation> met, Map<Target, Double> baselines, Duration hold) {
+    if (met.isEmpty() || hold.isZero()) {
+      return null;
+    }
+    List<Map<String, Object>> specs = met.stream().map(StepRunner::specOf).toList();
+    List<Double> numbers = met.stream().map(e -> baselines.get(e.target() == null ? NO_TARGET : e.target())).toList();
+    Map<String, Object> r = inspect(hold, "kubegradeInspector.holds(" + json(specs) + "," + json(numbers) + ","
+        + hold.toMillis() + ")");
+    if (Boolean.TRUE.equals(r.get("ok"))) {
+      return null;
+    }
+    int index = intOf(r.get("index"));
+    Expectation e = met.get(Math.min(index, met.size() - 1));
+    if (r.get("error") != null) {
+      return new Broken(index, "could not check " + e.describe() + ": " + r.get("error"));
+    }
+    return new Broken(index, "expected " + e.describe() + " to hold, but " + intOf(r.get("heldMs"))
+        + " ms after it was met found " + r.get("found") + " (a state must stay, not pass by)");
+  }
+
   private String expect(Expectation e, Duration wait, Map<Target, Double> baselines) {
-    Map<String, Object> spec = new LinkedHashMap<>();
-    spec.put("type", e.type().token());
-    spec.put("target", e.target());
-    spec.put("name", e.name());
-    spec.put("equalTo", e.equalTo());
-    spec.put("contains", e.contains());
-    spec.put("matches", e.matches());
-    spec.put("count", e.count());
-    spec.put("by", e.by());
-    spec.put("script", e.script());
+    Map<String, Object> spec = specOf(e);
     Double baseline = baselines.get(e.target() == null ? NO_TARGET : e.target());
     Map<String, Object> r = inspect(wait, "kubegradeInspector.expect(" + json(spec) + "," + wait.toMillis()
         + "," + (baseline == null ? "null" : baseline) + ")");
@@ -78,30 +91,39 @@ final class StepRunner {
     return "expected " + e.describe() + ", found " + r.get("found");
   }
 
+  private static Map<String, Object> specOf(Expectation e) {
+    Map<String, Object> spec = new LinkedHashMap<>();
+    spec.put("type", e.type().token());
+    spec.put("target", e.target());
+    spec.put("name", e.name());
+    spec.put("equalTo", e.equalTo());
+    spec.put("contains", e.contains());
+    spec.put("matches", e.matches());
+    spec.put("count", e.count());
+    spec.put("by", e.by());
+    spec.put("script", e.script());
+    return spec;
+  }
+
   private String act(Action a, Duration wait) {
     Target t = a.target();
-    Actions input = new Actions(driver);
-    PointerInput mouse = new PointerInput(PointerInput.Kind.MOUSE, "default mouse");
+    PageInput input = new PageInput();
     switch (a.type()) {
       case CLICK, DOUBLE_CLICK, CHECK, UNCHECK, TYPE, CLEAR -> {
         Map<String, Object> at = inspect(wait, "kubegradeInspector.locate(" + json(t) + "," + wait.toMillis() + ",true)");
         if (!Boolean.TRUE.equals(at.get("ok"))) {
           return cannot(a, at);
         }
-        if ((a.type() == io.kubegrade.api.challenge.ActionType.CHECK && Boolean.TRUE.equals(at.get("checked")))
-            || (a.type() == io.kubegrade.api.challenge.ActionType.UNCHECK && Boolean.FALSE.equals(at.get("checked")))) {
+        if ((a.type() == ActionType.CHECK && Boolean.TRUE.equals(at.get("checked")))
+            || (a.type() == ActionType.UNCHECK && Boolean.FALSE.equals(at.get("checked")))) {
           return null;
         }
-        input.tick(mouse.createPointerMove(Duration.ZERO, PointerInput.Origin.viewport(), intOf(at.get("x")), intOf(at.get("y"))));
+        input.moveTo(intOf(at.get("x")), intOf(at.get("y")));
         switch (a.type()) {
-          case DOUBLE_CLICK -> click(click(input, mouse), mouse);
-          case TYPE -> click(input, mouse)
-              .keyDown(org.openqa.selenium.Keys.CONTROL).sendKeys(org.openqa.selenium.Keys.END)
-              .keyUp(org.openqa.selenium.Keys.CONTROL).sendKeys(a.text());
-          case CLEAR -> click(input, mouse)
-              .keyDown(org.openqa.selenium.Keys.CONTROL).sendKeys("a").keyUp(org.openqa.selenium.Keys.CONTROL)
-              .sendKeys(org.openqa.selenium.Keys.BACK_SPACE);
-          default -> click(input, mouse);
+          case DOUBLE_CLICK -> input.click(1).click(2);
+          case TYPE -> input.click(1).withControl("End").type(a.text());
+          case CLEAR -> input.click(1).withControl("a").press("Backspace");
+          default -> input.click(1);
         }
       }
       case HOVER -> {
@@ -109,14 +131,14 @@ final class StepRunner {
         if (!Boolean.TRUE.equals(at.get("ok"))) {
           return cannot(a, at);
         }
-        input.tick(mouse.createPointerMove(Duration.ZERO, PointerInput.Origin.viewport(), intOf(at.get("x")), intOf(at.get("y"))));
+        input.moveTo(intOf(at.get("x")), intOf(at.get("y")));
       }
       case UNHOVER -> {
         Map<String, Object> at = inspect(wait, "kubegradeInspector.awayFrom(" + json(t) + ")");
         if (!Boolean.TRUE.equals(at.get("ok"))) {
           return cannot(a, at);
         }
-        input.tick(mouse.createPointerMove(Duration.ZERO, PointerInput.Origin.viewport(), intOf(at.get("x")), intOf(at.get("y"))));
+        input.moveTo(intOf(at.get("x")), intOf(at.get("y")));
       }
       case PRESS -> {
         if (t != null) {
@@ -125,7 +147,7 @@ final class StepRunner {
             return cannot(a, at);
           }
         }
-        input.sendKeys(Keys.toWebDriver(a.key()));
+        input.press(a.key());
       }
       case SELECT -> {
         Map<String, Object> at = inspect(wait, "kubegradeInspector.selectKeys(" + json(t) + "," + json(a.option())
@@ -137,19 +159,11 @@ final class StepRunner {
         if (presses == 0) {
           return null;
         }
-        String key = Boolean.TRUE.equals(at.get("down")) ? org.openqa.selenium.Keys.ARROW_DOWN.toString()
-            : org.openqa.selenium.Keys.ARROW_UP.toString();
-        input.sendKeys(key.repeat(presses));
+        input.repeat(Boolean.TRUE.equals(at.get("down")) ? "ArrowDown" : "ArrowUp", presses);
       }
     }
     page.perform(wait.plus(GRACE), input);
     return null;
-  }
-
-  /** Press and release the left button where the pointer is (Actions.click() would move it first). */
-  private static Actions click(Actions input, PointerInput mouse) {
-    return input.tick(mouse.createPointerDown(PointerInput.MouseButton.LEFT.asArg()))
-        .tick(mouse.createPointerUp(PointerInput.MouseButton.LEFT.asArg()));
   }
 
   private static String cannot(Action a, Map<String, Object> r) {

@@ -1,5 +1,6 @@
 package io.kubegrade.runner.grading;
 
+import io.kubegrade.api.challenge.Action;
 import io.kubegrade.api.challenge.Challenge;
 import io.kubegrade.api.challenge.Expectation;
 import io.kubegrade.api.challenge.ExpectationType;
@@ -14,13 +15,13 @@ import io.kubegrade.api.event.TestOutcome;
 import io.kubegrade.api.event.TestResult;
 import io.kubegrade.api.event.Verdict;
 import io.kubegrade.api.event.VerdictStatus;
+import io.kubegrade.runner.harness.HarnessServer;
 import io.kubegrade.runner.sink.EventSink;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.logging.LogEntry;
 
 /**
@@ -38,7 +39,6 @@ public final class SubmissionGrader {
 
   private final HarnessPage page;
   private final HomeTab compiler;
-  private final WebDriver driver;
   private final Challenge challenge;
   private final EventSequence events;
   private final EventSink sink;
@@ -47,11 +47,10 @@ public final class SubmissionGrader {
   private RuntimeFailure runtimeError;
   private String screenshot;
 
-  public SubmissionGrader(HarnessPage page, HomeTab compiler, WebDriver driver, Challenge challenge,
+  public SubmissionGrader(HarnessPage page, HomeTab compiler, Challenge challenge,
       EventSequence events, EventSink sink) {
     this.page = page;
     this.compiler = compiler;
-    this.driver = driver;
     this.challenge = challenge;
     this.events = events;
     this.sink = sink;
@@ -61,7 +60,7 @@ public final class SubmissionGrader {
     long start = System.nanoTime();
     long deadline = start + challenge.limits().timeLimit().toNanos();
     Duration stepTimeout = challenge.limits().stepTimeout();
-    StepRunner steps = new StepRunner(page, driver, challenge.limits().memoryMb());
+    StepRunner steps = new StepRunner(page, challenge.limits().memoryMb());
     List<TestCase> tests = challenge.tests();
     VerdictStatus ended = null;
     String endMessage = null;
@@ -139,8 +138,24 @@ public final class SubmissionGrader {
         baselines = steps.numbers(counted, stepTimeout);
       }
       List<Step> list = test.steps();
-      for (int s = 0; s < list.size() && failure == null; s++) {
-        Step step = list.get(s);
+      // Expectations met since the last action (by step index): each must still hold before the
+      // next action and at the end of the test (Limits.hold).
+      List<Integer> met = new ArrayList<>();
+      for (int s = 0; s <= list.size() && failure == null; s++) {
+        Step step = s < list.size() ? list.get(s) : null;
+        if (step == null || step instanceof Action) {
+          StepRunner.Broken broken = steps.holds(met.stream().map(i -> (Expectation) list.get(i)).toList(),
+              baselines, challenge.limits().hold());
+          if (broken != null) {
+            failure = (list.size() > 1 ? "step " + (met.get(broken.index()) + 1) + " of " + list.size() + ": " : "")
+                + broken.message();
+            break;
+          }
+          met.clear();
+          if (step == null) {
+            break;
+          }
+        }
         Duration wait = step instanceof Expectation e && e.timeout() != null ? e.timeout() : stepTimeout;
         Duration left = Duration.ofNanos(deadline - System.nanoTime());
         if (left.isNegative() || left.isZero()) {
@@ -150,6 +165,9 @@ public final class SubmissionGrader {
         failure = steps.run(step, wait.compareTo(left) < 0 ? wait : left, baselines);
         if (failure != null && list.size() > 1) {
           failure = "step " + (s + 1) + " of " + list.size() + ": " + failure;
+        }
+        if (failure == null && step instanceof Expectation) {
+          met.add(s);
         }
       }
     }
@@ -221,6 +239,9 @@ public final class SubmissionGrader {
     boolean truncated = false;
     try {
       for (LogEntry entry : page.drainConsole(SHORT)) {
+        if (isHarnessNoise(entry.getMessage())) {
+          continue;
+        }
         if (console.size() == CONSOLE_LINES) {
           truncated = true;
           break;
@@ -240,6 +261,15 @@ public final class SubmissionGrader {
     return new Verdict(status, message, (int) passed, challenge.tests().size(), ms, results, compileError,
         status == VerdictStatus.RUNTIME_ERROR ? runtimeError : null, console, truncated ? Boolean.TRUE : null,
         status == VerdictStatus.ACCEPTED ? null : screenshot);
+  }
+
+  /**
+   * Lines about the grader, not the submission: the compiler tab's own, and Chromium's note that
+   * a sandbox with scripts and same-origin could be escaped by a parent frame (the harness page is
+   * a top-level document with no parent; see HarnessServer.CSP).
+   */
+  static boolean isHarnessNoise(String line) {
+    return line.startsWith(HarnessServer.COMPILER_URL) || line.endsWith("can escape its sandboxing.");
   }
 
   @SuppressWarnings("unchecked")

@@ -38,11 +38,17 @@ public final class HarnessServer implements AutoCloseable {
   /**
    * No network for the page at all (connect-src/form-action 'none': a submission cannot POST to
    * chromedriver or anything else); scripts only from this origin, eval allowed for the compiler.
+   * The page is a sandbox with scripts, its own origin (storage) and form events, and nothing else:
+   * no popups or new tabs (window.open returns null, target=_blank does nothing - a window the
+   * page opened would stall the driver), no native dialogs or print() (the harness logs them
+   * instead; an iframe's pristine alert() is refused too), no downloads, no external protocol
+   * handlers, no top-level navigation from frames. Frames the page creates inherit all of it.
    */
   public static final String CSP = "default-src 'none'; script-src " + LIBRARY_ORIGIN + " 'unsafe-eval'; "
       + "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
       + "media-src 'self' data: blob:; connect-src 'none'; form-action 'none'; frame-src 'none'; "
-      + "child-src 'none'; worker-src 'none'; manifest-src 'none'; object-src 'none'; base-uri 'none'";
+      + "child-src 'none'; worker-src 'none'; manifest-src 'none'; object-src 'none'; base-uri 'none'; "
+      + "sandbox allow-scripts allow-same-origin allow-forms";
 
   private static final String PAGE = """
       <!doctype html>

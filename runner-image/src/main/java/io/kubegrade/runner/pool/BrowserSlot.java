@@ -60,7 +60,7 @@ final class BrowserSlot implements AutoCloseable {
     used = next;
     next = null;
     graded++;
-    return new SubmissionGrader(used, home, browser.driver(), request.challenge(), events, sink).grade(request.source());
+    return new SubmissionGrader(used, home, request.challenge(), events, sink).grade(request.source());
   }
 
   /**
@@ -74,12 +74,18 @@ final class BrowserSlot implements AutoCloseable {
         restart();
         return;
       }
+      String usedOrigin = null;
       if (used != null) {
+        usedOrigin = used.origin();
         used.discard();
         used = null;
       }
       var driver = browser.driver();
       driver.switchTo().window(home.handle());
+      if (usedOrigin != null) {
+        // What the submission stored is deleted with it, not left on disk until the browser goes.
+        browser.cdp("Storage.clearDataForOrigin", Map.of("origin", usedOrigin, "storageTypes", "all"));
+      }
       for (String handle : driver.getWindowHandles()) {
         if (!handle.equals(home.handle())) {
           browser.closeTabDirectly(handle);

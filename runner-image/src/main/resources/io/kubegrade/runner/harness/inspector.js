@@ -222,6 +222,20 @@
 
   globalThis.kubegradeInspector = {
     expect: function (spec, timeoutMs, baseline) { return poll(function () { return check(spec, baseline); }, timeoutMs); },
+    // Expectations met since the last action must stay met, without a break, for holdMs: a state
+    // glimpsed in passing (a number cycling on a timer) is not the state the test asked for.
+    holds: async function (specs, baselines, holdMs) {
+      var start = performance.now(), end = start + holdMs, r, i, now;
+      for (;;) {
+        for (i = 0; i < specs.length; i++) {
+          try { r = check(specs[i], baselines[i]); } catch (e) { r = { ok: false, error: String(e && e.message || e) }; }
+          if (!r.ok) { r.index = i; r.heldMs = Math.round(performance.now() - start); r.heap = heap(); return r; }
+        }
+        now = performance.now();
+        if (now >= end) return { ok: true, heap: heap() };
+        await sleep(Math.min(POLL_MS, end - now));
+      }
+    },
     locate: function (t, timeoutMs, needEnabled) {
       return poll(function () { return strip(clickable(t, needEnabled)); }, timeoutMs);
     },

@@ -288,4 +288,32 @@ class HostileSubmissionsIT {
     assertThat(verdict.console()).hasSizeLessThanOrEqualTo(50)
         .allSatisfy(c -> assertThat(c.text().length()).isLessThan(10_000));
   }
+
+  @Test
+  void aNumberCyclingOnATimerDoesNotPassTheCounter(GradingPool pool) {
+    Challenge counter = catalogueChallenge("counter");
+    Verdict verdict = grade(pool, counter, """
+        function App() {
+          const [n, setN] = React.useState(0);
+          React.useEffect(() => { const t = setInterval(() => setN(v => (v + 1) % 10), 100); return () => clearInterval(t); }, []);
+          return <div><p id="count">{n}</p><button>Increment</button></div>;
+        }
+        """);
+    assertThat(verdict.status()).as(verdict.message()).isEqualTo(VerdictStatus.WRONG_ANSWER);
+    assertThat(verdict.passed()).isZero();
+    assertThat(verdict.tests()).allSatisfy(t -> assertThat(t.message()).contains("to hold"));
+  }
+
+  @Test
+  void aStateThatArrivesLateButStaysStillPasses(GradingPool pool) {
+    Challenge counter = catalogueChallenge("counter");
+    Verdict verdict = grade(pool, counter, """
+        function App() {
+          const [n, setN] = React.useState(0);
+          return <div><p id="count">{n}</p>
+            <button onClick={() => setTimeout(() => setN(v => v + 1), 150)}>Increment</button></div>;
+        }
+        """);
+    assertThat(verdict.status()).as(verdict.message()).isEqualTo(VerdictStatus.ACCEPTED);
+  }
 }

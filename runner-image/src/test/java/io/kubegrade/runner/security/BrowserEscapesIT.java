@@ -125,4 +125,65 @@ class BrowserEscapesIT {
     assertThat(verdict.message()).contains("WebAssembly memory");
     assertThat(grade(pool, CLICK, Grading.CLICK_CORRECT).status()).isEqualTo(VerdictStatus.ACCEPTED);
   }
+
+  @Test
+  void storageIsBoundedPerSubmissionAndLeavesWithIt(GradingPool pool) throws Exception {
+    // 40 writes of 4 MB of incompressible data: without a quota Chromium accepted 400 MB, and kept it.
+    Challenge hoard = Grading.challenge("""
+        id: hoard
+        title: Hoard
+        statement: Click go; the status reads done once storing has ended.
+        tests:
+          - name: go
+            steps:
+              - do: click
+                target: "#go"
+              - expect: text
+                target: "#status"
+                equals: done
+                timeout: 20s
+        limits: { timeLimit: 30s }
+        """);
+    Verdict verdict = grade(pool, hoard, """
+        function App() {
+          const [status, setStatus] = React.useState('idle');
+          const go = () => {
+            const open = indexedDB.open('hoard', 1);
+            open.onupgradeneeded = () => open.result.createObjectStore('s');
+            open.onsuccess = () => {
+              const db = open.result;
+              const write = (i) => {
+                if (i === 40) { console.log('stored 160 MB'); setStatus('done'); return; }
+                const words = new Uint32Array(1 << 20);
+                let x = 2463534242 + i;
+                for (let k = 0; k < words.length; k++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; words[k] = x; }
+                const tx = db.transaction('s', 'readwrite');
+                tx.objectStore('s').put(words, i);
+                tx.oncomplete = () => write(i + 1);
+                tx.onabort = () => { console.log('refused after ' + (i * 4) + ' MB: ' + (tx.error && tx.error.name)); setStatus('done'); };
+              };
+              write(0);
+            };
+            open.onerror = () => { console.log('no IndexedDB: ' + open.error); setStatus('done'); };
+          };
+          return <div><button id="go" onClick={go}>go</button><p id="status">{status}</p></div>;
+        }
+        """);
+    assertThat(verdict.status()).as(verdict.message()).isEqualTo(VerdictStatus.ACCEPTED);
+    assertThat(verdict.console()).as("what the page reported").anySatisfy(c -> assertThat(c.text()).contains("refused after"));
+    int storedMb = verdict.console().stream().map(c -> c.text())
+        .filter(t -> t.contains("refused after")).map(t -> t.replaceAll(".*refused after (\\d+) MB.*", "$1"))
+        .mapToInt(Integer::parseInt).findFirst().orElseThrow();
+    assertThat((long) storedMb << 20).as("bytes stored before the quota refused more")
+        .isLessThanOrEqualTo(io.kubegrade.runner.grading.HarnessPage.STORAGE_QUOTA_BYTES);
+
+    // The next submission in that browser finds the disk as it was: nothing of the hoard is left.
+    assertThat(grade(pool, CLICK, Grading.CLICK_CORRECT).status()).isEqualTo(VerdictStatus.ACCEPTED);
+    Path root = SharedPool.settings(2, "shared").browser().workRoot();
+    try (Stream<Path> files = Files.walk(root)) {
+      long indexedDbBytes = files.filter(f -> f.toString().contains("IndexedDB") && Files.isRegularFile(f))
+          .mapToLong(f -> f.toFile().length()).sum();
+      assertThat(indexedDbBytes).as("IndexedDB bytes left under " + root).isLessThan(2L << 20);
+    }
+  }
 }

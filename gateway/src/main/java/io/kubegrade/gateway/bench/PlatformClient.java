@@ -1,0 +1,113 @@
+package io.kubegrade.gateway.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kubegrade.api.Json;
+import io.kubegrade.api.event.GradingEvent;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+
+/**
+ * A running platform as a front-end app sees it, for the benchmark and the reliability rounds:
+ * local tokens, HTTP submit, the stored submission, the WebSocket event stream.
+ */
+final class PlatformClient {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private final String base;
+
+  PlatformClient(String base) {
+    this.base = base;
+  }
+
+  String token(String user) throws IOException, InterruptedException {
+    return json(HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/local/token"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"" + user + "\"}")).build(),
+        HttpResponse.BodyHandlers.ofString())).get("token").asText();
+  }
+
+  /** Submits to the "Click me" challenge; the submission's id, or an exception saying what came back. */
+  String submit(String token, String source) throws IOException, InterruptedException {
+    String body = Json.mapper().writeValueAsString(Map.of("challengeId", "click-changes-label", "source", source));
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/submissions"))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 202) {
+      throw new IllegalStateException("submit answered " + response.statusCode() + ": " + response.body());
+    }
+    return json(response).get("id").asText();
+  }
+
+  /** The stored submission (GET /api/v1/submissions/{id}). */
+  JsonNode submission(String token, String id) throws IOException, InterruptedException {
+    return json(HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/submissions/" + id))
+        .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString()));
+  }
+
+  /** Completes when each of {@code clients} WebSocket clients has received the terminal event. */
+  CompletableFuture<Void> verdict(String token, String id, int clients) {
+    List<CompletableFuture<List<GradingEvent>>> done = new ArrayList<>();
+    for (int i = 0; i < clients; i++) {
+      done.add(stream(token, id, e -> {}));
+    }
+    return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new));
+  }
+
+  /**
+   * One WebSocket client of a submission's events from the start: every event goes to
+   * {@code onEvent} as it arrives; completes with all of them at the terminal event.
+   */
+  CompletableFuture<List<GradingEvent>> stream(String token, String id, Consumer<GradingEvent> onEvent) {
+    URI uri = URI.create(base.replaceFirst("^http", "ws") + "/api/v1/submissions/" + id + "/events/ws?access_token=" + token);
+    CompletableFuture<List<GradingEvent>> got = new CompletableFuture<>();
+    List<GradingEvent> events = Collections.synchronizedList(new ArrayList<>());
+    HTTP.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
+      private final StringBuilder frame = new StringBuilder();
+
+      @Override
+      public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+        frame.append(data);
+        if (last) {
+          GradingEvent event = GradingEvent.fromJson(frame.toString());
+          frame.setLength(0);
+          events.add(event);
+          onEvent.accept(event);
+          if (event.isTerminal()) {
+            got.complete(List.copyOf(events));
+          }
+        }
+        ws.request(1);
+        return null;
+      }
+
+      @Override
+      public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
+        got.completeExceptionally(new IOException("closed before the verdict: " + status + " " + reason));
+        return null;
+      }
+
+      @Override
+      public void onError(WebSocket ws, Throwable error) {
+        got.completeExceptionally(error);
+      }
+    }).exceptionally(e -> {
+      got.completeExceptionally(e);
+      return null;
+    });
+    return got;
+  }
+
+  private static JsonNode json(HttpResponse<String> response) throws IOException {
+    return Json.mapper().readTree(response.body());
+  }
+}

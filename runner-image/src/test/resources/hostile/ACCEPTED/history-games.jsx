@@ -1,0 +1,12 @@
+// History and URL games that do not leave the document: pushState, replaceState, hash changes and
+// a popstate storm.
+function App() {
+  const [label, setLabel] = React.useState('Click me');
+  React.useEffect(() => {
+    for (let i = 0; i < 200; i++) history.pushState({ i }, '', '#step-' + i);
+    history.replaceState(null, '', '/somewhere/else?x=1');
+    location.hash = 'moved';
+    window.addEventListener('popstate', () => history.go(1));
+  }, []);
+  return <button onClick={() => { history.pushState(null, '', '/clicked'); setLabel('Clicked'); }}>{label}</button>;
+}

@@ -1,0 +1,4 @@
+// Throwing something that is not an Error (null) from render.
+function App() {
+  throw null;
+}
