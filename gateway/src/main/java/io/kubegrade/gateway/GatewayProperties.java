@@ -61,7 +61,8 @@ public record GatewayProperties(
   public record Security(String hmacSecret, URI jwksUrl, String issuer,
       @NotBlank @DefaultValue("roles") String rolesClaim,
       @DefaultValue("false") boolean localTokens,
-      @NotNull @DefaultValue("12h") Duration localTokenTtl) {}
+      @NotNull @DefaultValue("12h") Duration localTokenTtl,
+      @NotNull @DefaultValue("60s") Duration clockSkew) {}
 
   /**
    * {@code clientBuffer}: events held for a client that does not read; beyond it the client is

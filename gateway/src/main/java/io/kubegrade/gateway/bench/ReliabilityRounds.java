@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * platform promises (docs/reliability.md): every submission ends with exactly one terminal event,
  * its stream gap-free and duplicate-free from seq 1, and MongoDB records that same verdict. Run
  * by scripts/reliability.sh; prints RESULT lines.
- * usage: ReliabilityRounds <base-url> <data-dir> <solution.jsx> <burst N> <browser-kill rounds>
+ * usage: ReliabilityRounds <base-url> <data-dir> <solution.jsx> <burst N> <rounds of each fault>
  */
 public final class ReliabilityRounds {
   private static PlatformClient platform;
@@ -41,7 +41,22 @@ public final class ReliabilityRounds {
     platform.verdict(warm, platform.submit(warm, source), 1).get(60, TimeUnit.SECONDS);
 
     burst(source, burst);
-    browserKilledWhileGrading(source, kills);
+    browsersFailWhileGrading(source, kills, "browser_kill", "SIGKILLed", pids -> signal("KILL", pids));
+    browsersFailWhileGrading(source, kills, "browser_freeze", "frozen (SIGSTOP) for 10 s", pids -> {
+      signal("STOP", pids);
+      Thread.sleep(10_000);
+      signal("CONT", pids);
+    });
+  }
+
+  private interface Fault {
+    void apply(List<Long> pids) throws Exception;
+  }
+
+  private static void signal(String name, List<Long> pids) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("kill", "-" + name));
+    pids.forEach(p -> command.add(Long.toString(p)));
+    new ProcessBuilder(command).redirectErrorStream(true).start().waitFor();
   }
 
   /** N submissions at once, one stream each; peak memory of every process while they are graded. */
@@ -78,15 +93,17 @@ public final class ReliabilityRounds {
   }
 
   /**
-   * Kills (SIGKILL) every browser of the embedded pool once the submission has STARTED, then checks
-   * it still ends once: retried on a fresh browser, or INTERNAL_ERROR - never stuck, never twice.
+   * Applies a fault to every browser of the embedded pool (Chromium's main processes and their
+   * chromedriver) once the submission has STARTED, then checks it still ends once: retried on a
+   * fresh browser, or INTERNAL_ERROR - never stuck, never twice.
    */
-  private static void browserKilledWhileGrading(String source, int rounds) throws Exception {
+  private static void browsersFailWhileGrading(String source, int rounds, String round, String what, Fault fault)
+      throws Exception {
     Outcomes outcomes = new Outcomes();
-    int killedProcesses = 0;
+    int hit = 0;
     long t0 = System.nanoTime();
     for (int i = 0; i < rounds; i++) {
-      String token = platform.token("kill-" + i);
+      String token = platform.token(round + "-" + i);
       String id = platform.submit(token, source);
       CompletableFuture<Void> started = new CompletableFuture<>();
       CompletableFuture<List<GradingEvent>> stream = platform.stream(token, id, e -> {
@@ -95,21 +112,21 @@ public final class ReliabilityRounds {
         }
       });
       started.get(60, TimeUnit.SECONDS);
-      killedProcesses += killBrowsers();
+      List<Long> pids = browsers();
+      hit += pids.size();
+      fault.apply(pids);
       outcomes.check(id, token, stream, 3);
     }
-    result("browser_kill_rounds", rounds, "rounds, " + killedProcesses + " browser processes SIGKILLed after STARTED");
-    outcomes.report("browser_kill", (System.nanoTime() - t0) / 1_000_000);
+    result(round + "_rounds", rounds, "rounds, " + hit + " Chromium and chromedriver processes " + what + " after STARTED");
+    outcomes.report(round, (System.nanoTime() - t0) / 1_000_000);
   }
 
-  /** SIGKILLs the pool's Chromium main processes (their profiles live under the data directory). */
-  private static int killBrowsers() {
-    List<ProcessHandle> browsers = processes().filter(p -> {
+  /** The pool's Chromium main processes and chromedriver (their renderers die with them). */
+  private static List<Long> browsers() {
+    return processes().filter(p -> {
       String cmd = commandLine(p.pid());
-      return cmd.contains("chromium") && !cmd.contains("--type=") && belongs(p.pid());
-    }).toList();
-    browsers.forEach(ProcessHandle::destroyForcibly);
-    return browsers.size();
+      return (cmd.contains("chromium") || cmd.contains("chromedriver")) && !cmd.contains("--type=") && belongs(p.pid());
+    }).map(ProcessHandle::pid).toList();
   }
 
   /** What the checks found, by kind, over many submissions. */
@@ -159,9 +176,10 @@ public final class ReliabilityRounds {
 
     void report(String round, long ms) {
       long bad = broken.values().stream().mapToLong(Integer::longValue).sum();
-      result(round + "_checked", checked, "submissions | " + (checked - bad) + " ended exactly once, gap-free, recorded; "
-          + bad + " did not" + (broken.isEmpty() ? "" : " " + broken));
-      result(round + "_verdicts", checked - bad, "| " + verdicts);
+      result(round + "_checked", checked, "submissions checked");
+      result(round + "_ok", checked - bad, "ended exactly once, gap-free, and recorded in MongoDB; "
+          + bad + " did not" + (broken.isEmpty() ? "" : ": " + broken));
+      result(round + "_verdicts", checked - bad, "with verdicts " + verdicts);
       result(round + "_wall", ms, "ms for the whole round");
       if (!ends.isEmpty()) {
         List<Long> sorted = new ArrayList<>(ends);
@@ -215,10 +233,13 @@ public final class ReliabilityRounds {
       if (cmd.contains("chromium") || cmd.contains("chromedriver")) {
         return "browsers";
       }
+      if (cmd.startsWith("redis-server") && cmd.contains(":" + System.getenv("KUBEGRADE_REDIS_PORT"))) {
+        return "redis-server"; // its title is rewritten, and its environment with it
+      }
       if (cmd.contains("kubegrade-gateway")) {
         return "gateway";
       }
-      for (String kind : List.of("redis-server", "ferretdb", "minio")) {
+      for (String kind : List.of("ferretdb", "minio")) {
         if (cmd.contains(kind)) {
           return kind;
         }
@@ -237,7 +258,8 @@ public final class ReliabilityRounds {
    * profile).
    */
   private static boolean belongs(long pid) {
-    return read(pid, "environ").contains("KUBEGRADE_DATA=" + data + " ");
+    return read(pid, "environ").contains("KUBEGRADE_DATA=" + data + " ")
+        || commandLine(pid).matches("redis-server 127\\.0\\.0\\.1:" + System.getenv("KUBEGRADE_REDIS_PORT") + "(\\s.*)?");
   }
 
   private static String commandLine(long pid) {

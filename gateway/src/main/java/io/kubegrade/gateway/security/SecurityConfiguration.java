@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubegrade.gateway.GatewayProperties;
 import io.kubegrade.gateway.problem.ProblemExceptionHandler;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import javax.crypto.spec.SecretKeySpec;
@@ -18,7 +19,8 @@ import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
-import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
@@ -48,9 +50,12 @@ public class SecurityConfiguration {
     } else {
       throw new IllegalStateException("kubegrade.security needs jwks-url or an hmac-secret of at least 32 bytes");
     }
-    OAuth2TokenValidator<Jwt> validator = security.issuer() == null || security.issuer().isBlank()
-        ? JwtValidators.createDefault() : JwtValidators.createDefaultWithIssuer(security.issuer());
-    decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validator));
+    // Expiry and not-before, with the configured allowance for clocks that disagree; the issuer when set.
+    List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>(List.of(new JwtTimestampValidator(security.clockSkew())));
+    if (security.issuer() != null && !security.issuer().isBlank()) {
+      validators.add(new JwtIssuerValidator(security.issuer()));
+    }
+    decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
     return decoder;
   }
 

@@ -7,9 +7,12 @@ import io.kubegrade.gateway.security.SecurityConfiguration;
 import io.rsocket.core.RSocketServer;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.rsocket.transport.netty.server.TcpServerTransport;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.web.ServerProperties;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.messaging.handler.annotation.MessageMapping;
 import org.springframework.messaging.rsocket.annotation.support.RSocketMessageHandler;
@@ -22,7 +25,8 @@ import reactor.core.publisher.Flux;
  * RSocket request-stream on route {@code submissions.events}, over WebSocket at {@code /rsocket}
  * on the HTTP port and over TCP on {@code kubegrade.stream.rsocket-tcp-port} (0 = off, -1 = any free port). The request
  * data is {@code {"submissionId", "accessToken", "after"}}; each response payload is one event's
- * JSON (UTF-8). A bad token, unknown or foreign submission ends the stream with an error.
+ * JSON (UTF-8). A bad token, unknown or foreign submission ends the stream with an error. The TCP
+ * transport listens on the HTTP server's address ({@code server.address}: loopback unless told).
  */
 @Controller
 public class RSocketEvents implements SmartLifecycle {
@@ -34,10 +38,12 @@ public class RSocketEvents implements SmartLifecycle {
   private final ReactiveJwtDecoder jwt;
   private final RSocketMessageHandler handler;
   private final GatewayProperties properties;
+  private final InetAddress address;
   private volatile CloseableChannel tcp;
 
   public RSocketEvents(EventStreams streams, ReactiveJwtDecoder jwt, RSocketMessageHandler handler,
-      GatewayProperties properties) {
+      GatewayProperties properties, ServerProperties server) {
+    this.address = server.getAddress() != null ? server.getAddress() : InetAddress.getLoopbackAddress();
     this.streams = streams;
     this.jwt = jwt;
     this.handler = handler;
@@ -70,8 +76,8 @@ public class RSocketEvents implements SmartLifecycle {
     }
     // Bound synchronously at start-up: the port is open before the gateway reports ready.
     tcp = RSocketServer.create(handler.responder())
-        .bindNow(TcpServerTransport.create("0.0.0.0", port < 0 ? 0 : port));
-    log.info("RSocket over TCP on port {}", tcpPort());
+        .bindNow(TcpServerTransport.create(new InetSocketAddress(address, port < 0 ? 0 : port)));
+    log.info("RSocket over TCP on {}:{}", address.getHostAddress(), tcpPort());
   }
 
   @Override

@@ -4,24 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kubegrade.api.event.EventSequence;
 import io.kubegrade.api.event.GradingEvent;
-import io.kubegrade.api.event.TestOutcome;
-import io.kubegrade.api.event.TestResult;
-import io.kubegrade.api.event.Verdict;
 import io.kubegrade.api.event.VerdictStatus;
 import io.kubegrade.api.redis.RedisLayout;
-import io.kubegrade.gateway.submission.Submission;
 import io.kubegrade.gateway.submission.SubmissionStatus;
 import io.kubegrade.gateway.submission.SubmissionStore;
 import io.kubegrade.gateway.testing.PlatformIT;
+import io.kubegrade.gateway.testing.UngradedSubmission;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -50,20 +45,10 @@ class StreamingIT extends PlatformIT {
   @Autowired RSocketRequester.Builder requesters;
   @Autowired StatefulRedisConnection<String, String> redis;
 
-  record Fixture(String user, String token, String id, List<GradingEvent> events) {}
-
   /** A stored submission that nobody grades, and the five events a runner would publish for it. */
-  private Fixture fixture() {
+  private UngradedSubmission fixture() {
     String user = newUser();
-    String id = "s" + UUID.randomUUID().toString().replace("-", "");
-    store.insert(new Submission(id, user, "counter", SubmissionStatus.QUEUED, Instant.now(), null, 10, false, null),
-        "solutions/" + user + "/counter/" + id + ".jsx").block();
-    EventSequence seq = new EventSequence(id, 1);
-    List<GradingEvent> events = List.of(seq.queued(), seq.started(null), seq.testStarted(0, "renders"),
-        seq.testFinished(0, new TestResult("renders", TestOutcome.PASSED, 12, null)),
-        seq.verdict(new Verdict(VerdictStatus.ACCEPTED, "all 1 tests passed", 1, 1, 40,
-            List.of(new TestResult("renders", TestOutcome.PASSED, 12, null)), null, null, List.of(), null, null)));
-    return new Fixture(user, token(user), id, events);
+    return UngradedSubmission.store(store, user, token(user));
   }
 
   private void publish(List<GradingEvent> events) {
@@ -76,7 +61,7 @@ class StreamingIT extends PlatformIT {
     return events.stream().map(GradingEvent::seq).toList();
   }
 
-  private Flux<GradingEvent> sse(Fixture f, String lastEventId) {
+  private Flux<GradingEvent> sse(UngradedSubmission f, String lastEventId) {
     return WebClient.create("http://127.0.0.1:" + port).get()
         .uri("/api/v1/submissions/" + f.id() + "/events")
         .accept(MediaType.TEXT_EVENT_STREAM)
@@ -91,7 +76,7 @@ class StreamingIT extends PlatformIT {
         .map(e -> GradingEvent.fromJson(e.data()));
   }
 
-  private Flux<GradingEvent> rsocket(RSocketRequester requester, Fixture f, long after) {
+  private Flux<GradingEvent> rsocket(RSocketRequester requester, UngradedSubmission f, long after) {
     return requester.route("submissions.events")
         .data(Map.of("submissionId", f.id(), "accessToken", f.token(), "after", after))
         .retrieveFlux(byte[].class)
@@ -108,7 +93,7 @@ class StreamingIT extends PlatformIT {
 
   @Test
   void aLateSubscriberGetsEveryEventInOrderOnEveryTransport() {
-    Fixture f = fixture();
+    UngradedSubmission f = fixture();
     publish(f.events());
     List<Long> all = List.of(1L, 2L, 3L, 4L, 5L);
     assertThat(seqs(webSocketEvents(f.token(), f.id(), 0))).isEqualTo(all);
@@ -127,7 +112,7 @@ class StreamingIT extends PlatformIT {
 
   @Test
   void replayThenLiveWithoutGapsOrDuplicatesAndEveryClientGetsEverything() {
-    Fixture f = fixture();
+    UngradedSubmission f = fixture();
     publish(f.events().subList(0, 2));
     List<List<GradingEvent>> received = new ArrayList<>();
     List<Disposable> clients = new ArrayList<>();
@@ -154,7 +139,7 @@ class StreamingIT extends PlatformIT {
 
   @Test
   void resumingFromASequenceNumberGivesOnlyWhatCameAfter() {
-    Fixture f = fixture();
+    UngradedSubmission f = fixture();
     publish(f.events());
     assertThat(seqs(sse(f, "2").collectList().block(WAIT))).containsExactly(3L, 4L, 5L);
     assertThat(seqs(webSocketEvents(f.token(), f.id(), 3))).containsExactly(4L, 5L);
@@ -168,7 +153,7 @@ class StreamingIT extends PlatformIT {
 
   @Test
   void resumingAtTheVerdictCompletesAtOnceOnEveryTransportAndReleasesTheClient() {
-    Fixture f = fixture();
+    UngradedSubmission f = fixture();
     publish(f.events());
     int before = hub.clients();
     Duration atOnce = Duration.ofSeconds(5);
@@ -200,7 +185,7 @@ class StreamingIT extends PlatformIT {
 
   @Test
   void aClientThatDoesNotReadIsDisconnectedAndReleased() {
-    Fixture f = fixture();
+    UngradedSubmission f = fixture();
     int before = hub.clients();
     EventSequence seq = new EventSequence(f.id(), 1);
     List<GradingEvent> flood = new ArrayList<>();
@@ -221,7 +206,7 @@ class StreamingIT extends PlatformIT {
 
   @Test
   void aClientThatLeavesReleasesItsStream() {
-    Fixture f = fixture();
+    UngradedSubmission f = fixture();
     publish(f.events().subList(0, 1));
     int before = hub.clients();
     List<GradingEvent> got = new CopyOnWriteArrayList<>();
@@ -240,7 +225,7 @@ class StreamingIT extends PlatformIT {
 
   @Test
   void whenRedisHasForgottenTheHistoryTheStoredVerdictIsReplayed() {
-    Fixture f = fixture();
+    UngradedSubmission f = fixture();
     publish(f.events());
     eventually(WAIT, () -> {
       assertThat(store.find(f.id()).block().status()).isEqualTo(SubmissionStatus.ACCEPTED);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kubegrade.api.event.EventType;
 import io.kubegrade.api.event.GradingEvent;
 import io.kubegrade.gateway.testing.PlatformIT;
+import io.kubegrade.gateway.testing.Tokens;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -133,7 +134,7 @@ class SubmissionApiIT extends PlatformIT {
         .jsonPath("$.detail").value(d -> assertThat((String) d).contains("no-such-challenge"));
     problem(http.post().uri("/api/v1/submissions").contentType(MediaType.APPLICATION_JSON)
         .bodyValue(Map.of("challengeId", "counter", "source", ok)).exchange(), HttpStatus.UNAUTHORIZED);
-    problem(post(forged(), Map.of("challengeId", "counter", "source", ok)), HttpStatus.UNAUTHORIZED);
+    problem(post(Tokens.forged("mallory"), Map.of("challengeId", "counter", "source", ok)), HttpStatus.UNAUTHORIZED);
     problem(http.get().uri("/api/v1/submissions/s000").headers(h -> h.setBearerAuth(token)).exchange(),
         HttpStatus.NOT_FOUND);
     problem(http.post().uri("/api/v1/challenges").headers(h -> h.setBearerAuth(token))
@@ -196,19 +197,6 @@ class SubmissionApiIT extends PlatformIT {
         .jsonPath("$.trace").doesNotExist()
         .jsonPath("$.exception").doesNotExist()
         .jsonPath("$.detail").value(d -> assertThat(String.valueOf(d)).doesNotContain("Exception").doesNotContain("\tat "));
-  }
-
-  /** A well-formed token signed with a different secret. */
-  private static String forged() {
-    try {
-      var jwt = new com.nimbusds.jwt.SignedJWT(new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
-          new com.nimbusds.jwt.JWTClaimsSet.Builder().subject("mallory")
-              .expirationTime(new java.util.Date(System.currentTimeMillis() + 60_000)).build());
-      jwt.sign(new com.nimbusds.jose.crypto.MACSigner("another-secret-that-is-32-bytes-long!!".getBytes()));
-      return jwt.serialize();
-    } catch (com.nimbusds.jose.JOSEException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   static String firstFile(String challenge, String verdict) {

@@ -58,6 +58,7 @@ public abstract class PlatformIT {
     registry.add("kubegrade.s3.bucket", () -> "platform-it");
     registry.add("kubegrade.security.hmac-secret", () -> SECRET);
     registry.add("kubegrade.security.local-tokens", () -> "true");
+    registry.add("kubegrade.security.clock-skew", () -> "0s"); // AccessControlIT lets tokens expire
     registry.add("kubegrade.runner.embedded-pool-size", () -> "1");
     registry.add("kubegrade.challenges.import-dirs", () -> challenges().toString());
     registry.add("kubegrade.stream.rsocket-tcp-port", () -> "-1");

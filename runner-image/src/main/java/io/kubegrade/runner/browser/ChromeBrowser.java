@@ -231,6 +231,16 @@ public final class ChromeBrowser implements AutoCloseable {
     }
   }
 
+  /**
+   * SIGKILLs every process of this browser, chromedriver included: for a browser that no longer
+   * answers even its DevTools endpoint, so that a call chromedriver holds for it fails now rather
+   * than at Selenium's 180 s read timeout. The browser is unusable afterwards.
+   */
+  public void kill() {
+    int killed = ProcessReaper.kill(dir.toString());
+    log.warn("killed the {} processes of a browser that stopped answering ({})", killed, dir.getFileName());
+  }
+
   /** Quits the browser (bounded: a hung browser cannot hold us), then kills whatever is left. */
   @Override
   public void close() {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.openqa.selenium.NoSuchSessionException;
 import org.openqa.selenium.NoSuchWindowException;
@@ -152,17 +153,23 @@ public final class HarnessPage {
     if (closed) {
       throw new PageFailure(VerdictStatus.RUNTIME_ERROR, "the page is gone");
     }
-    try (Watchdog.Guard guard = watchdog.arm(timeout, () -> browser.closeTabDirectly(handle))) {
+    AtomicBoolean tabClosed = new AtomicBoolean();
+    try (Watchdog.Guard guard = watchdog.arm(timeout, () -> {
+      tabClosed.set(browser.closeTabDirectly(handle));
+      if (!tabClosed.get()) {
+        browser.kill(); // frozen: nothing else releases the call chromedriver holds for it
+      }
+    })) {
       try {
         T result = call.get();
         if (guard.fired()) {
           // chromedriver may answer a call whose tab we closed with an empty result, not an error
-          throw hung(timeout);
+          throw hung(timeout, guard, tabClosed);
         }
         return result;
       } catch (RuntimeException e) {
         if (guard.fired()) {
-          throw hung(timeout); // whatever Selenium made of the tab vanishing under it
+          throw hung(timeout, guard, tabClosed); // whatever Selenium made of the tab vanishing under it
         }
         if (e instanceof WebDriverException w) {
           throw classify(w);
@@ -172,8 +179,19 @@ public final class HarnessPage {
     }
   }
 
-  private PageFailure hung(Duration timeout) {
+  /**
+   * The call overran and the tab was closed under it. The browser process answers that close even
+   * while the page's thread is stuck, so when it did not, the browser itself is the one not
+   * answering (frozen, swapped out, dying): the grader's fault, retried on a fresh browser, not
+   * the submission's TIME_LIMIT_EXCEEDED. The watchdog has killed that browser by then.
+   */
+  private RuntimeException hung(Duration timeout, Watchdog.Guard guard, AtomicBoolean tabClosed) {
     closed = true;
+    guard.awaitAction(Duration.ofSeconds(5));
+    if (!tabClosed.get()) {
+      return new BrowserCrashedException("the browser stopped answering: a call overran " + timeout.toMillis()
+          + " ms and its DevTools endpoint did not close the tab", null);
+    }
     return new PageFailure(VerdictStatus.TIME_LIMIT_EXCEEDED,
         "the page stopped responding for " + timeout.toMillis() + " ms (an infinite loop?)");
   }

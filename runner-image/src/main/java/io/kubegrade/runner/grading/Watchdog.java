@@ -1,6 +1,7 @@
 package io.kubegrade.runner.grading;
 
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -29,17 +30,31 @@ public final class Watchdog implements AutoCloseable {
 
   public final class Guard implements AutoCloseable {
     private final AtomicBoolean fired = new AtomicBoolean();
+    private final CountDownLatch acted = new CountDownLatch(1);
     private final ScheduledFuture<?> task;
 
     private Guard(Duration timeout, Runnable onTimeout) {
       task = timer.schedule(() -> {
         fired.set(true);
-        onTimeout.run();
+        try {
+          onTimeout.run();
+        } finally {
+          acted.countDown();
+        }
       }, Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
     }
 
     public boolean fired() {
       return fired.get();
+    }
+
+    /** Once fired: waits (at most {@code limit}) until the timeout action has finished. */
+    public void awaitAction(Duration limit) {
+      try {
+        acted.await(limit.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
 
     @Override

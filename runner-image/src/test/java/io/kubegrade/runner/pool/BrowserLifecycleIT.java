@@ -86,6 +86,44 @@ class BrowserLifecycleIT {
     assertNoBrowserProcesses(settings);
   }
 
+  @Test
+  void aBrowserFrozenMidGradingIsTheGradersFaultAndTheSubmissionIsRetried() throws Exception {
+    // A browser that stops answering (SIGSTOP here; swapped out or wedged in real life) looks, from
+    // the grader, like a page in an infinite loop - but it is not the submission's doing.
+    PoolSettings settings = SharedPool.settings(1, "frozen");
+    try (GradingPool pool = GradingPool.start(settings)) {
+      Set<Long> first = browserMainProcesses(settings);
+      CollectingSink events = new CollectingSink();
+      EventSink freezeOnFirstTest = event -> {
+        events.publish(event);
+        if (event.type() == EventType.TEST_STARTED && events.events().stream().filter(e -> e.type() == EventType.TEST_STARTED).count() == 1) {
+          signal("STOP", first);
+        }
+      };
+
+      Verdict verdict = grade(pool, CLICK, CORRECT, freezeOnFirstTest);
+
+      assertThat(verdict.status()).as(verdict.message()).isEqualTo(VerdictStatus.ACCEPTED);
+      assertThat(events.events()).extracting(GradingEvent::message).contains("retrying on a fresh browser");
+      assertThat(browserMainProcesses(settings)).hasSize(1).doesNotContainAnyElementsOf(first);
+    } finally {
+      signal("CONT", browserMainProcesses(settings));
+    }
+    assertNoBrowserProcesses(settings);
+  }
+
+  private static void signal(String name, Set<Long> pids) {
+    for (long pid : pids) {
+      try {
+        new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor(5, TimeUnit.SECONDS);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
   /** SIGKILLs and waits until the processes are dead; not until reaped (chromedriver reaps lazily). */
   private static void kill(Set<Long> pids) {
     pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));

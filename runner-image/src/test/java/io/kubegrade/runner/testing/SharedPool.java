@@ -33,7 +33,7 @@ public final class SharedPool implements ParameterResolver {
     return PoolSettings.fromEnvironment(Map.of("KUBEGRADE_WORK_DIR", root.toString())).withSize(size);
   }
 
-  private record Holder(GradingPool pool) implements ExtensionContext.Store.CloseableResource {
+  private record Holder(GradingPool pool) implements ExtensionContext.Store.CloseableResource, AutoCloseable {
     @Override
     public void close() {
       pool.close();

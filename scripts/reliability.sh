@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Faults and load against the whole local platform, from the outside, on a fresh data directory
+# and its own ports; every submission is checked for what docs/reliability.md promises (one
+# terminal event, a gap-free stream, MongoDB holding the same verdict) and the counts are written
+# there between the rounds markers.
+#   scripts/reliability.sh [burst N] [browser-kill rounds K]     (default 500 20)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+burst=${1:-500}; kills=${2:-20}
+data=$(mktemp -d)
+export KUBEGRADE_DATA=$data KUBEGRADE_PORT=18180 KUBEGRADE_REDIS_PORT=16490 KUBEGRADE_MONGO_PORT=37127 \
+  KUBEGRADE_S3_PORT=19110 KUBEGRADE_RSOCKET_PORT=17110 KUBEGRADE_POOL_SIZE=${KUBEGRADE_POOL_SIZE:-2}
+scripts/run.sh --kubegrade.submissions.per-user-per-minute=1000 > "$data/platform.out" 2>&1 &
+platform=$!
+mkdir -p target
+# The platform's log is kept (target/reliability-platform.log): a count that is not zero needs it.
+trap 'kill $platform 2>/dev/null; wait $platform 2>/dev/null || true; cp "$data/platform.out" target/reliability-platform.log; rm -rf "$data"' EXIT
+for _ in $(seq 1 600); do
+  curl -sf "http://127.0.0.1:$KUBEGRADE_PORT/actuator/health/readiness" >/dev/null 2>&1 && break
+  kill -0 $platform 2>/dev/null || { cat "$data/platform.out" >&2; exit 1; }
+  sleep 0.5
+done
+echo "reliability: platform ready; burst $burst, browser kills $kills" >&2
+started=$(date +%s)
+out=$(java -cp gateway/target/kubegrade-gateway-exec.jar -Dloader.main=io.kubegrade.gateway.bench.ReliabilityRounds \
+  org.springframework.boot.loader.launch.PropertiesLauncher "http://127.0.0.1:$KUBEGRADE_PORT" "$data" \
+  challenges/click-changes-label/solutions/ACCEPTED/hooks.jsx "$burst" "$kills")
+echo "$out" >&2
+val() { echo "$out" | awk -v k="$1" '$1=="RESULT" && $2==k {print $3}'; }
+rest() { echo "$out" | awk -v k="$1" '$1=="RESULT" && $2==k {$1=$2=$3=""; sub(/^ +/, ""); print}'; }
+
+section=$(cat <<MD
+<!-- rounds:start -->
+## Measured rounds
+
+Latest run: $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo),
+\`scripts/reliability.sh $burst $kills\` ($(( $(date +%s) - started )) s; the local platform from \`scripts/run.sh\`
+with $KUBEGRADE_POOL_SIZE warm browsers, on a fresh data directory; the "Click me" challenge's accepted solution).
+
+| round | submissions checked | ended exactly once, gap-free, recorded | verdicts | QUEUED to verdict p50 / max |
+|---|---|---|---|---|
+| $burst submitted at once ($(val burst_submitted) accepted with 202) | $(val burst_checked) | $(val burst_ok) | $(rest burst_verdicts) | $(val burst_queued_to_verdict_p50) / $(val burst_queued_to_verdict_max) ms |
+| every browser SIGKILLed after STARTED | $(val browser_kill_checked) | $(val browser_kill_ok) | $(rest browser_kill_verdicts) | $(val browser_kill_queued_to_verdict_p50) / $(val browser_kill_queued_to_verdict_max) ms |
+| every browser frozen (SIGSTOP) for 10 s after STARTED | $(val browser_freeze_checked) | $(val browser_freeze_ok) | $(rest browser_freeze_verdicts) | $(val browser_freeze_queued_to_verdict_p50) / $(val browser_freeze_queued_to_verdict_max) ms |
+
+"Every browser" means every Chromium main process and chromedriver of the pool, both slots, at once;
+the submission is retried once on a fresh browser, so a fault that also takes the retry's browser
+(the other slot's, already killed) ends INTERNAL_ERROR - once, never stuck. What dominates the
+burst's QUEUED-to-verdict time is waiting in the queue: two browsers grade about two a second.
+
+Peak resident memory while the burst was graded (every process of the platform, sampled every
+200 ms): gateway $(val burst_peak_rss_gateway) MiB (the embedded runner pool's JVM side included), browsers
+$(val burst_peak_rss_browsers) MiB (Chromium and chromedriver, all processes), Redis $(val burst_peak_rss_redis-server) MiB,
+FerretDB $(val burst_peak_rss_ferretdb) MiB, MinIO $(val burst_peak_rss_minio) MiB.
+
+\`\`\`
+$out
+\`\`\`
+<!-- rounds:end -->
+MD
+)
+scripts/bench-section.py rounds "$section" docs/reliability.md
+echo "reliability: wrote the rounds section of docs/reliability.md" >&2
