@@ -5,17 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sequential=${1:-40}; burst=${2:-40}; watchers=${3:-200}
-data=$(mktemp -d)
-export KUBEGRADE_DATA=$data KUBEGRADE_PORT=18080 KUBEGRADE_REDIS_PORT=16390 KUBEGRADE_MONGO_PORT=37027 \
-  KUBEGRADE_S3_PORT=19010 KUBEGRADE_RSOCKET_PORT=17010 KUBEGRADE_POOL_SIZE=${KUBEGRADE_POOL_SIZE:-2}
-scripts/run.sh --kubegrade.submissions.per-user-per-minute=1000 > "$data/platform.out" 2>&1 &
-platform=$!
-trap 'kill $platform 2>/dev/null; wait $platform 2>/dev/null || true; rm -rf "$data"' EXIT
-for _ in $(seq 1 600); do
-  curl -sf "http://127.0.0.1:$KUBEGRADE_PORT/actuator/health/readiness" >/dev/null 2>&1 && break
-  kill -0 $platform 2>/dev/null || { cat "$data/platform.out" >&2; exit 1; }
-  sleep 0.5
-done
+# shellcheck source=lib-platform.sh
+. scripts/lib-platform.sh
+start_platform bench-platform 0
 echo "bench-platform: platform ready; sequential $sequential, burst $burst, watchers $watchers" >&2
 out=$(java -cp gateway/target/kubegrade-gateway-exec.jar -Dloader.main=io.kubegrade.gateway.bench.PlatformBenchmark \
   org.springframework.boot.loader.launch.PropertiesLauncher "http://127.0.0.1:$KUBEGRADE_PORT" \

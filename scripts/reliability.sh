@@ -7,19 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 burst=${1:-500}; kills=${2:-20}
-data=$(mktemp -d)
-export KUBEGRADE_DATA=$data KUBEGRADE_PORT=18180 KUBEGRADE_REDIS_PORT=16490 KUBEGRADE_MONGO_PORT=37127 \
-  KUBEGRADE_S3_PORT=19110 KUBEGRADE_RSOCKET_PORT=17110 KUBEGRADE_POOL_SIZE=${KUBEGRADE_POOL_SIZE:-2}
-scripts/run.sh --kubegrade.submissions.per-user-per-minute=1000 > "$data/platform.out" 2>&1 &
-platform=$!
-mkdir -p target
-# The platform's log is kept (target/reliability-platform.log): a count that is not zero needs it.
-trap 'kill $platform 2>/dev/null; wait $platform 2>/dev/null || true; cp "$data/platform.out" target/reliability-platform.log; rm -rf "$data"' EXIT
-for _ in $(seq 1 600); do
-  curl -sf "http://127.0.0.1:$KUBEGRADE_PORT/actuator/health/readiness" >/dev/null 2>&1 && break
-  kill -0 $platform 2>/dev/null || { cat "$data/platform.out" >&2; exit 1; }
-  sleep 0.5
-done
+# shellcheck source=lib-platform.sh
+. scripts/lib-platform.sh
+# The platform's log is kept in target/reliability-platform.log: a count that is not zero needs it.
+start_platform reliability 100
 echo "reliability: platform ready; burst $burst, browser kills $kills" >&2
 started=$(date +%s)
 out=$(java -cp gateway/target/kubegrade-gateway-exec.jar -Dloader.main=io.kubegrade.gateway.bench.ReliabilityRounds \
@@ -43,10 +34,12 @@ with $KUBEGRADE_POOL_SIZE warm browsers, on a fresh data directory; the "Click m
 | every browser SIGKILLed after STARTED | $(val browser_kill_checked) | $(val browser_kill_ok) | $(rest browser_kill_verdicts) | $(val browser_kill_queued_to_verdict_p50) / $(val browser_kill_queued_to_verdict_max) ms |
 | every browser frozen (SIGSTOP) for 10 s after STARTED | $(val browser_freeze_checked) | $(val browser_freeze_ok) | $(rest browser_freeze_verdicts) | $(val browser_freeze_queued_to_verdict_p50) / $(val browser_freeze_queued_to_verdict_max) ms |
 
-"Every browser" means every Chromium main process and chromedriver of the pool, both slots, at once;
-the submission is retried once on a fresh browser, so a fault that also takes the retry's browser
-(the other slot's, already killed) ends INTERNAL_ERROR - once, never stuck. What dominates the
-burst's QUEUED-to-verdict time is waiting in the queue: two browsers grade about two a second.
+"Every browser" means every Chromium main process and chromedriver of the pool, both slots, at once.
+The submission is retried once on a fresh browser (whose start is itself tried twice: the fault can
+catch a browser that is just starting); a fault that defeated both would end it INTERNAL_ERROR -
+once, never stuck. What dominates: in the burst, waiting in the queue (two browsers grade about
+two a second); after a kill, starting the fresh browser (about 1.5 s); after a freeze, the step's
+deadline (2.5 s), the DevTools endpoint's 3 s to prove it is not answering, then the fresh browser.
 
 Peak resident memory while the burst was graded (every process of the platform, sampled every
 200 ms): gateway $(val burst_peak_rss_gateway) MiB (the embedded runner pool's JVM side included), browsers

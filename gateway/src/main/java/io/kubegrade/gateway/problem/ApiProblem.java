@@ -57,6 +57,19 @@ public final class ApiProblem extends ErrorResponseException {
     return p;
   }
 
+  /**
+   * A backing service did not answer in time (Redis, MongoDB or S3). Submitting is safe to retry:
+   * a submission stored before the failure but never queued is ended by the sweeper.
+   */
+  public static ApiProblem unavailable(String service, Duration retryAfter) {
+    HttpHeaders headers = new HttpHeaders();
+    headers.set(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, retryAfter.toSeconds())));
+    ApiProblem p = new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "service-unavailable", "Service unavailable",
+        service + " is not answering; retry in " + Math.max(1, retryAfter.toSeconds()) + " s", headers);
+    p.getBody().setProperty("service", service);
+    return p;
+  }
+
   public static ApiProblem badRequest(String detail) {
     return new ApiProblem(HttpStatus.BAD_REQUEST, "bad-request", "Bad request", detail, null);
   }

@@ -1,8 +1,13 @@
 package io.kubegrade.gateway.problem;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mongodb.MongoSocketException;
+import com.mongodb.MongoTimeoutException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -23,6 +28,7 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
 import org.springframework.web.server.WebExceptionHandler;
 import reactor.core.publisher.Mono;
+import software.amazon.awssdk.core.exception.SdkClientException;
 
 /**
  * Every error that leaves the gateway over HTTP, from a controller, a filter or the framework, is
@@ -46,6 +52,10 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
     if (response.isCommitted()) {
       return Mono.error(error);
     }
+    String down = unavailableService(error);
+    if (down != null) {
+      error = ApiProblem.unavailable(down, RETRY_AFTER_UNAVAILABLE);
+    }
     ProblemDetail problem = toProblem(error);
     if (error instanceof ErrorResponse er) {
       response.getHeaders().putAll(er.getHeaders());
@@ -56,6 +66,29 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
     byte[] body = write(problem);
     DataBuffer buffer = response.bufferFactory().wrap(body);
     return response.writeWith(Mono.just(buffer));
+  }
+
+  /** What a client is told to wait when a backing service does not answer. */
+  static final Duration RETRY_AFTER_UNAVAILABLE = Duration.ofSeconds(5);
+
+  /**
+   * The backing service that did not answer (could not connect, timed out), if that is what
+   * {@code error} is: Redis, MongoDB or S3. Other failures of theirs (a refused command, a denied
+   * request) stay internal errors.
+   */
+  static String unavailableService(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof RedisConnectionException || t instanceof RedisCommandTimeoutException) {
+        return "Redis";
+      }
+      if (t instanceof MongoSocketException || t instanceof MongoTimeoutException) {
+        return "MongoDB";
+      }
+      if (t instanceof SdkClientException) {
+        return "object storage (S3)";
+      }
+    }
+    return null;
   }
 
   static ProblemDetail toProblem(Throwable error) {

@@ -53,4 +53,23 @@ class ProblemExceptionHandlerTest {
     assertThat(exchange.getResponse().getStatusCode().value()).isEqualTo(429);
     assertThat(exchange.getResponse().getHeaders().getFirst("Retry-After")).isEqualTo("12");
   }
+
+  @Test
+  void aBackingServiceThatDoesNotAnswerIsA503WithRetryAfter() throws Exception {
+    var cases = java.util.Map.of(
+        new io.lettuce.core.RedisCommandTimeoutException("Command timed out after 10 second(s)"), "Redis",
+        new io.lettuce.core.RedisConnectionException("Unable to connect to 127.0.0.1:6390"), "Redis",
+        new com.mongodb.MongoTimeoutException("Timed out after 30000 ms while waiting to connect"), "MongoDB",
+        software.amazon.awssdk.core.exception.SdkClientException.create("Unable to execute HTTP request: Connection refused"),
+        "object storage (S3)");
+    for (var c : cases.entrySet()) {
+      MockServerWebExchange exchange = exchange();
+      JsonNode problem = handle(new RuntimeException("wrapped", c.getKey()), exchange);
+      assertThat(problem.get("status").asInt()).isEqualTo(503);
+      assertThat(problem.get("service").asText()).isEqualTo(c.getValue());
+      assertThat(problem.get("detail").asText()).contains(c.getValue()).contains("retry in 5 s");
+      assertThat(problem.toString()).doesNotContain("Exception").doesNotContain("127.0.0.1");
+      assertThat(exchange.getResponse().getHeaders().getFirst("Retry-After")).isEqualTo("5");
+    }
+  }
 }

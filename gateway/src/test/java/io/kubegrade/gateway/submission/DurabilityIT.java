@@ -36,6 +36,7 @@ import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * The durable verdict path with gateways coming and going: a verdict taken by a gateway that died
@@ -256,6 +257,40 @@ class DurabilityIT {
         c.sync().del(RedisLayout.JOB_STREAM);
       }
     }
+    gateways.stop(g);
+  }
+
+  @Test
+  void aSubmissionWhileRedisIsDownIsRefusedWith503AndRetryAfterAndNothingIsStored() {
+    ConfigurableApplicationContext g = gateways.start("gw-o");
+    awaitReady(g);
+    String user = PlatformIT.newUser();
+    String token = token(g, user);
+    WebClient http = WebClient.create("http://127.0.0.1:" + GatewayInstances.port(g));
+    gateways.redis.stopProcess();
+    try {
+      var response = http.post().uri("/api/v1/submissions").headers(h -> h.setBearerAuth(token))
+          .contentType(MediaType.APPLICATION_JSON)
+          .bodyValue(Map.of("challengeId", "counter", "source", "export default () => null;"))
+          .exchangeToMono(r -> r.toEntity(JsonNode.class)).block(Duration.ofSeconds(40));
+      assertThat(response.getStatusCode().value()).isEqualTo(503);
+      assertThat(response.getHeaders().getContentType()).hasToString("application/problem+json");
+      assertThat(response.getHeaders().getFirst("Retry-After")).isEqualTo("5");
+      assertThat(response.getBody().get("service").asText()).isEqualTo("Redis");
+      assertThat(response.getBody().toString()).doesNotContain("Exception");
+      assertThat(g.getBean(SubmissionStore.class).page(user, null, null, 0, 10).collectList().block(WAIT))
+          .as("nothing stored for a refused submission").isEmpty();
+    } finally {
+      gateways.redis.startProcess();
+    }
+    // Back: the same request is accepted (the client's retry).
+    eventually(WAIT, () -> {
+      assertThat(http.post().uri("/api/v1/submissions").headers(h -> h.setBearerAuth(token))
+          .contentType(MediaType.APPLICATION_JSON)
+          .bodyValue(Map.of("challengeId", "counter", "source", "export default () => null;"))
+          .exchangeToMono(r -> Mono.just(r.statusCode().value())).block(WAIT)).isEqualTo(202);
+      return null;
+    });
     gateways.stop(g);
   }
 }

@@ -2,7 +2,9 @@ package io.kubegrade.runner.grading;
 
 import io.kubegrade.api.challenge.Keys;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -82,7 +84,7 @@ final class PageInput {
   }
 
   private PageInput mouse(String type, Map<String, Object> extra) {
-    Map<String, Object> params = new java.util.HashMap<>(extra);
+    Map<String, Object> params = new HashMap<>(extra);
     params.put("type", type);
     params.put("x", x);
     params.put("y", y);
@@ -97,7 +99,7 @@ final class PageInput {
   }
 
   private PageInput key(String type, Key k, int modifiers, boolean withText) {
-    Map<String, Object> params = new java.util.HashMap<>();
+    Map<String, Object> params = new HashMap<>();
     params.put("type", type);
     params.put("key", k.key());
     params.put("code", k.code());
@@ -113,7 +115,7 @@ final class PageInput {
   }
 
   static Key keyFor(String name) {
-    Key named = NAMED.get(name.toLowerCase(java.util.Locale.ROOT));
+    Key named = NAMED.get(name.toLowerCase(Locale.ROOT));
     if (named != null) {
       return named;
     }

@@ -68,6 +68,9 @@ final class BrowserSlot implements AutoCloseable {
    * when {@code idle} (with jobs waiting, the warm-up would cost more than it saves).
    */
   void recycle(boolean idle) {
+    if (browser == null) {
+      return; // its restart failed: the next grade() starts one
+    }
     try {
       if (graded >= settings.recycleAfter()) {
         log.info("slot {}: restarting its browser after {} submissions", index, graded);

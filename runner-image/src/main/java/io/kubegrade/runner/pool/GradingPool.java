@@ -117,7 +117,7 @@ public final class GradingPool implements AutoCloseable {
           if (attempt == 2) {
             return Verdict.of(VerdictStatus.INTERNAL_ERROR, "the grader failed twice: " + e.getMessage(), total, 0);
           }
-          slot.restart();
+          restart(slot);
         }
       }
     } catch (AttemptSupersededException e) {
@@ -127,6 +127,19 @@ public final class GradingPool implements AutoCloseable {
       log.error("grading {} failed", job.request().submissionId(), e);
       return Verdict.of(VerdictStatus.INTERNAL_ERROR, "the grader failed: "
           + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), total, 0);
+    }
+  }
+
+  /**
+   * A fresh browser for the retry. Starting one can fail for the same passing reason the old one
+   * died (the host killing processes, say): that costs one more start, not the submission's retry.
+   */
+  private static void restart(BrowserSlot slot) {
+    try {
+      slot.restart();
+    } catch (BrowserCrashedException e) {
+      log.warn("a fresh browser failed to start ({}); starting another", e.getMessage());
+      slot.restart();
     }
   }
 

@@ -67,12 +67,7 @@ class BrowserLifecycleIT {
     try (GradingPool pool = GradingPool.start(settings)) {
       Set<Long> first = browserMainProcesses(settings);
       CollectingSink events = new CollectingSink();
-      EventSink killOnFirstTest = event -> {
-        events.publish(event);
-        if (event.type() == EventType.TEST_STARTED && events.events().stream().filter(e -> e.type() == EventType.TEST_STARTED).count() == 1) {
-          kill(first);
-        }
-      };
+      EventSink killOnFirstTest = onFirstTest(events, () -> kill(first));
 
       Verdict verdict = grade(pool, CLICK, CORRECT, killOnFirstTest);
 
@@ -94,12 +89,7 @@ class BrowserLifecycleIT {
     try (GradingPool pool = GradingPool.start(settings)) {
       Set<Long> first = browserMainProcesses(settings);
       CollectingSink events = new CollectingSink();
-      EventSink freezeOnFirstTest = event -> {
-        events.publish(event);
-        if (event.type() == EventType.TEST_STARTED && events.events().stream().filter(e -> e.type() == EventType.TEST_STARTED).count() == 1) {
-          signal("STOP", first);
-        }
-      };
+      EventSink freezeOnFirstTest = onFirstTest(events, () -> signal("STOP", first));
 
       Verdict verdict = grade(pool, CLICK, CORRECT, freezeOnFirstTest);
 
@@ -110,6 +100,17 @@ class BrowserLifecycleIT {
       signal("CONT", browserMainProcesses(settings));
     }
     assertNoBrowserProcesses(settings);
+  }
+
+  /** Collects every event into {@code events}, and does {@code fault} as the first test starts. */
+  private static EventSink onFirstTest(CollectingSink events, Runnable fault) {
+    return event -> {
+      events.publish(event);
+      if (event.type() == EventType.TEST_STARTED
+          && events.events().stream().filter(e -> e.type() == EventType.TEST_STARTED).count() == 1) {
+        fault.run();
+      }
+    };
   }
 
   private static void signal(String name, Set<Long> pids) {
