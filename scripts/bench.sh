@@ -61,6 +61,13 @@ inspector in its isolated world), which a warm pool does while no submission wai
 
 Where the runner is behind the peer, and why:
 
+- **Warm submission: the hold.** Since the hold rule (docs/challenge-format.md: what a test
+  expected must stay true, unbroken, for \`limits.hold\`, 100 ms by default, before the next action
+  and at the end of each test) the runner spends 100 ms per test watching the state: 200 ms of
+  this task's median (130 ms before the rule, on the machine of that day). The peer glimpses once
+  and would pass a counter that cycles on a timer. Next step (issue 11): give each test its own
+  root so one test's hold overlaps the next test's mount, or let challenges that cannot be faked
+  that way set \`hold: 0\`.
 - **Back-to-back cycle / throughput per browser.** Replacing a page costs closing the old tab,
   a new tab through chromedriver, loading React and ReactDOM into a fresh origin, and the
   isolated world - about 0.4 s of browser time. The peer's \`setcontent\` page shares one origin
