@@ -91,6 +91,13 @@ class DurabilityIT {
     }
   }
 
+  /** A trivial submission to the counter challenge, as {@code token}. */
+  private static WebClient.RequestHeadersSpec<?> postSubmission(ConfigurableApplicationContext gateway, String token) {
+    return WebClient.create("http://127.0.0.1:" + GatewayInstances.port(gateway)).post().uri("/api/v1/submissions")
+        .headers(h -> h.setBearerAuth(token)).contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(Map.of("challengeId", "counter", "source", "export default () => null;"));
+  }
+
   private static Document stored(ConfigurableApplicationContext gateway, String id) {
     return gateway.getBean(SubmissionStore.class).findRaw(id).block();
   }
@@ -208,10 +215,7 @@ class DurabilityIT {
     awaitReady(g);
     String user = PlatformIT.newUser();
     String token = token(g, user);
-    JsonNode accepted = WebClient.create("http://127.0.0.1:" + GatewayInstances.port(g)).post().uri("/api/v1/submissions")
-        .headers(h -> h.setBearerAuth(token)).contentType(MediaType.APPLICATION_JSON)
-        .bodyValue(Map.of("challengeId", "counter", "source", "export default () => null;"))
-        .retrieve().bodyToMono(JsonNode.class).block(WAIT);
+    JsonNode accepted = postSubmission(g, token).retrieve().bodyToMono(JsonNode.class).block(WAIT);
     List<GradingEvent> events = webSocket(g, token, accepted.get("id").asText()).collectList().block(WAIT);
     assertThat(events).extracting(GradingEvent::seq).containsExactly(1L, 2L);
     assertThat(events.get(1).verdict().status()).isEqualTo(VerdictStatus.INTERNAL_ERROR);
@@ -234,10 +238,7 @@ class DurabilityIT {
       c.sync().del(RedisLayout.JOB_STREAM);
       c.sync().set(RedisLayout.JOB_STREAM, "not a stream");
       try {
-        var response = WebClient.create("http://127.0.0.1:" + GatewayInstances.port(g)).post().uri("/api/v1/submissions")
-            .headers(h -> h.setBearerAuth(token)).contentType(MediaType.APPLICATION_JSON)
-            .bodyValue(Map.of("challengeId", "counter", "source", "export default () => null;"))
-            .exchangeToMono(r -> r.toEntity(JsonNode.class)).block(WAIT);
+        var response = postSubmission(g, token).exchangeToMono(r -> r.toEntity(JsonNode.class)).block(WAIT);
         assertThat(response.getStatusCode().value()).isEqualTo(503);
         assertThat(response.getHeaders().getContentType()).hasToString("application/problem+json");
         assertThat(response.getHeaders().getFirst("Retry-After")).isNotBlank();
@@ -266,13 +267,9 @@ class DurabilityIT {
     awaitReady(g);
     String user = PlatformIT.newUser();
     String token = token(g, user);
-    WebClient http = WebClient.create("http://127.0.0.1:" + GatewayInstances.port(g));
     gateways.redis.stopProcess();
     try {
-      var response = http.post().uri("/api/v1/submissions").headers(h -> h.setBearerAuth(token))
-          .contentType(MediaType.APPLICATION_JSON)
-          .bodyValue(Map.of("challengeId", "counter", "source", "export default () => null;"))
-          .exchangeToMono(r -> r.toEntity(JsonNode.class)).block(Duration.ofSeconds(40));
+      var response = postSubmission(g, token).exchangeToMono(r -> r.toEntity(JsonNode.class)).block(Duration.ofSeconds(40));
       assertThat(response.getStatusCode().value()).isEqualTo(503);
       assertThat(response.getHeaders().getContentType()).hasToString("application/problem+json");
       assertThat(response.getHeaders().getFirst("Retry-After")).isEqualTo("5");
@@ -285,10 +282,7 @@ class DurabilityIT {
     }
     // Back: the same request is accepted (the client's retry).
     eventually(WAIT, () -> {
-      assertThat(http.post().uri("/api/v1/submissions").headers(h -> h.setBearerAuth(token))
-          .contentType(MediaType.APPLICATION_JSON)
-          .bodyValue(Map.of("challengeId", "counter", "source", "export default () => null;"))
-          .exchangeToMono(r -> Mono.just(r.statusCode().value())).block(WAIT)).isEqualTo(202);
+      assertThat(postSubmission(g, token).exchangeToMono(r -> Mono.just(r.statusCode().value())).block(WAIT)).isEqualTo(202);
       return null;
     });
     gateways.stop(g);
