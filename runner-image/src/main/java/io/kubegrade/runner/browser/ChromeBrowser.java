@@ -216,18 +216,31 @@ public final class ChromeBrowser implements AutoCloseable {
    * then fails within a second and the browser lives on.
    */
   public boolean closeTabDirectly(String windowHandle) {
+    Integer status = sendClose(windowHandle);
+    return status != null && status == 200;
+  }
+
+  /**
+   * {@link #closeTabDirectly}, telling instead whether the browser answered at all (a tab already
+   * gone is an answer too): false means the browser itself is not responding.
+   */
+  public boolean closeTabIfAnswering(String windowHandle) {
+    return sendClose(windowHandle) != null;
+  }
+
+  private Integer sendClose(String windowHandle) {
     try {
       HttpResponse<Void> response = DEVTOOLS.send(
           HttpRequest.newBuilder(URI.create("http://" + debuggerAddress + "/json/close/" + windowHandle))
               .timeout(Duration.ofSeconds(3)).GET().build(),
           HttpResponse.BodyHandlers.discarding());
-      return response.statusCode() == 200;
+      return response.statusCode();
     } catch (IOException e) {
       log.debug("closing tab {} through DevTools failed: {}", windowHandle, e.toString());
-      return false;
+      return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return false;
+      return null;
     }
   }
 

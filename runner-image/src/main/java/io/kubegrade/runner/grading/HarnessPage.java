@@ -3,6 +3,7 @@ package io.kubegrade.runner.grading;
 import io.kubegrade.api.event.VerdictStatus;
 import io.kubegrade.runner.browser.BrowserCrashedException;
 import io.kubegrade.runner.browser.ChromeBrowser;
+import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -92,7 +93,7 @@ public final class HarnessPage {
   }
 
   private static String originOf(String url) {
-    java.net.URI uri = java.net.URI.create(url);
+    URI uri = URI.create(url);
     return uri.getScheme() + "://" + uri.getRawAuthority();
   }
 
@@ -153,10 +154,10 @@ public final class HarnessPage {
     if (closed) {
       throw new PageFailure(VerdictStatus.RUNTIME_ERROR, "the page is gone");
     }
-    AtomicBoolean tabClosed = new AtomicBoolean();
+    AtomicBoolean browserAnswered = new AtomicBoolean();
     try (Watchdog.Guard guard = watchdog.arm(timeout, () -> {
-      tabClosed.set(browser.closeTabDirectly(handle));
-      if (!tabClosed.get()) {
+      browserAnswered.set(browser.closeTabIfAnswering(handle));
+      if (!browserAnswered.get()) {
         browser.kill(); // frozen: nothing else releases the call chromedriver holds for it
       }
     })) {
@@ -164,12 +165,12 @@ public final class HarnessPage {
         T result = call.get();
         if (guard.fired()) {
           // chromedriver may answer a call whose tab we closed with an empty result, not an error
-          throw hung(timeout, guard, tabClosed);
+          throw hung(timeout, guard, browserAnswered);
         }
         return result;
       } catch (RuntimeException e) {
         if (guard.fired()) {
-          throw hung(timeout, guard, tabClosed); // whatever Selenium made of the tab vanishing under it
+          throw hung(timeout, guard, browserAnswered); // whatever Selenium made of the tab vanishing under it
         }
         if (e instanceof WebDriverException w) {
           throw classify(w);
@@ -185,10 +186,10 @@ public final class HarnessPage {
    * answering (frozen, swapped out, dying): the grader's fault, retried on a fresh browser, not
    * the submission's TIME_LIMIT_EXCEEDED. The watchdog has killed that browser by then.
    */
-  private RuntimeException hung(Duration timeout, Watchdog.Guard guard, AtomicBoolean tabClosed) {
+  private RuntimeException hung(Duration timeout, Watchdog.Guard guard, AtomicBoolean browserAnswered) {
     closed = true;
     guard.awaitAction(Duration.ofSeconds(5));
-    if (!tabClosed.get()) {
+    if (!browserAnswered.get()) {
       return new BrowserCrashedException("the browser stopped answering: a call overran " + timeout.toMillis()
           + " ms and its DevTools endpoint did not close the tab", null);
     }
