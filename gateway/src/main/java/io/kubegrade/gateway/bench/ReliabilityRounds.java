@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +16,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Faults and load against a running local platform, from the outside, each checked for what the
@@ -123,9 +123,9 @@ public final class ReliabilityRounds {
 
   /** The pool's Chromium main processes and chromedriver (their renderers die with them). */
   private static List<Long> browsers() {
-    return processes().filter(p -> {
+    return ProcessHandle.allProcesses().filter(p -> {
       String cmd = commandLine(p.pid());
-      return (cmd.contains("chromium") || cmd.contains("chromedriver")) && !cmd.contains("--type=") && belongs(p.pid());
+      return (cmd.contains("chromium") || cmd.contains("chromedriver")) && !cmd.contains("--type=") && belongs(p.pid(), cmd);
     }).map(ProcessHandle::pid).toList();
   }
 
@@ -158,7 +158,7 @@ public final class ReliabilityRounds {
       GradingEvent last = events.get(events.size() - 1);
       String status = last.verdict() == null ? "none" : last.verdict().status().name();
       verdicts.merge(status, 1, Integer::sum);
-      ends.add(java.time.Duration.between(events.get(0).at(), last.at()).toMillis());
+      ends.add(Duration.between(events.get(0).at(), last.at()).toMillis());
       // MongoDB records the verdict the stream delivered (the recorder may be a moment behind).
       for (int attempt = 0; ; attempt++) {
         JsonNode stored = platform.submission(token, id);
@@ -200,8 +200,9 @@ public final class ReliabilityRounds {
       sampler = new Thread(() -> {
         while (running) {
           Map<String, Long> now = new TreeMap<>();
-          processes().forEach(p -> {
-            String kind = belongs(p.pid()) ? kindOf(commandLine(p.pid())) : null;
+          ProcessHandle.allProcesses().forEach(p -> {
+            String cmd = commandLine(p.pid());
+            String kind = belongs(p.pid(), cmd) ? kindOf(cmd) : null;
             if (kind != null) {
               now.merge(kind, rss(p.pid()), Long::sum);
             }
@@ -248,18 +249,14 @@ public final class ReliabilityRounds {
     }
   }
 
-  private static Stream<ProcessHandle> processes() {
-    return ProcessHandle.allProcesses();
-  }
-
   /**
    * A process of the platform under test: scripts/reliability.sh starts it with KUBEGRADE_DATA
    * set, and every process inherits that (Redis rewrites its command line; a renderer's names no
    * profile).
    */
-  private static boolean belongs(long pid) {
+  private static boolean belongs(long pid, String commandLine) {
     return read(pid, "environ").contains("KUBEGRADE_DATA=" + data + " ")
-        || commandLine(pid).matches("redis-server 127\\.0\\.0\\.1:" + System.getenv("KUBEGRADE_REDIS_PORT") + "(\\s.*)?");
+        || commandLine.matches("redis-server 127\\.0\\.0\\.1:" + System.getenv("KUBEGRADE_REDIS_PORT") + "(\\s.*)?");
   }
 
   private static String commandLine(long pid) {

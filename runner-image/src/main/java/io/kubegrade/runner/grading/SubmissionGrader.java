@@ -141,20 +141,10 @@ public final class SubmissionGrader {
       // Expectations met since the last action (by step index): each must still hold before the
       // next action and at the end of the test (Limits.hold).
       List<Integer> met = new ArrayList<>();
-      for (int s = 0; s <= list.size() && failure == null; s++) {
-        Step step = s < list.size() ? list.get(s) : null;
-        if (step == null || step instanceof Action) {
-          StepRunner.Broken broken = steps.holds(met.stream().map(i -> (Expectation) list.get(i)).toList(),
-              baselines, challenge.limits().hold());
-          if (broken != null) {
-            failure = (list.size() > 1 ? "step " + (met.get(broken.index()) + 1) + " of " + list.size() + ": " : "")
-                + broken.message();
-            break;
-          }
-          met.clear();
-          if (step == null) {
-            break;
-          }
+      for (int s = 0; s < list.size() && failure == null; s++) {
+        Step step = list.get(s);
+        if (step instanceof Action && (failure = broken(steps, list, met, baselines)) != null) {
+          break;
         }
         Duration wait = step instanceof Expectation e && e.timeout() != null ? e.timeout() : stepTimeout;
         Duration left = Duration.ofNanos(deadline - System.nanoTime());
@@ -162,13 +152,13 @@ public final class SubmissionGrader {
           throw new PageFailure(VerdictStatus.TIME_LIMIT_EXCEEDED, "the run exceeded its time limit of "
               + challenge.limits().timeLimit().toMillis() + " ms");
         }
-        failure = steps.run(step, wait.compareTo(left) < 0 ? wait : left, baselines);
-        if (failure != null && list.size() > 1) {
-          failure = "step " + (s + 1) + " of " + list.size() + ": " + failure;
-        }
+        failure = atStep(s, list.size(), steps.run(step, wait.compareTo(left) < 0 ? wait : left, baselines));
         if (failure == null && step instanceof Expectation) {
           met.add(s);
         }
+      }
+      if (failure == null) {
+        failure = broken(steps, list, met, baselines);
       }
     }
     long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -178,6 +168,20 @@ public final class SubmissionGrader {
     }
     results.add(result);
     sink.publish(events.testFinished(index, result));
+  }
+
+  /** Why an expectation in {@code met} stopped holding (then {@code met} is spent), or null. */
+  private String broken(StepRunner steps, List<Step> list, List<Integer> met, Map<Target, Double> baselines) {
+    StepRunner.Broken broken = steps.holds(met.stream().map(i -> (Expectation) list.get(i)).toList(),
+        baselines, challenge.limits().hold());
+    String failure = broken == null ? null : atStep(met.get(broken.index()), list.size(), broken.message());
+    met.clear();
+    return failure;
+  }
+
+  /** A step's failure, saying which step when the test has several. */
+  private static String atStep(int step, int steps, String failure) {
+    return failure == null || steps == 1 ? failure : "step " + (step + 1) + " of " + steps + ": " + failure;
   }
 
   private String describeMountFailure(Map<String, Object> mounted) {
