@@ -146,7 +146,11 @@ public final class ChromeBrowser implements AutoCloseable {
         "--disable-default-apps",
         "--disable-crash-reporter",
         "--disable-breakpad",
-        "--disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication,InterestFeedContentSuggestions",
+        // WebRtcHideLocalIpsWithMdns: WebRTC's mDNS responder joins 224.0.0.251 (IGMP) and sends
+        // mDNS queries for remote ".local" candidates straight out of the interface, proxy or no
+        // proxy (measured by PacketSealIT); without it no peer connection sends a packet.
+        "--disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication,InterestFeedContentSuggestions"
+            + ",WebRtcHideLocalIpsWithMdns",
         "--no-first-run",
         "--no-default-browser-check",
         "--mute-audio",
