@@ -12,7 +12,8 @@ start_platform() { # name offset
   platform=$!
   mkdir -p target
   # shellcheck disable=SC2064 # expand now: $name and $data are this call's
-  trap "kill $platform 2>/dev/null; wait $platform 2>/dev/null || true; cp '$data/platform.out' 'target/$name-platform.log'; rm -rf '$data'" EXIT
+  # Then whatever else still runs on the data directory (a process the rounds started again).
+  trap "kill $platform 2>/dev/null; wait $platform 2>/dev/null || true; stop_leftovers '$data'; cp '$data/platform.out' 'target/$name-platform.log'; rm -rf '$data'" EXIT
   for _ in $(seq 1 600); do
     curl -sf "http://127.0.0.1:$KUBEGRADE_PORT/actuator/health/readiness" >/dev/null 2>&1 && return 0
     kill -0 $platform 2>/dev/null || { cat "$data/platform.out" >&2; exit 1; }
@@ -20,4 +21,16 @@ start_platform() { # name offset
   done
   echo "$name: the platform did not become ready; see target/$name-platform.log" >&2
   exit 1
+}
+
+stop_leftovers() { # data-dir: stops every process whose environment names it (SIGTERM, then SIGKILL)
+  local found=() p
+  for p in /proc/[0-9]*; do
+    [ "${p#/proc/}" = "$$" ] && continue
+    { tr '\0' '\n' < "$p/environ"; } 2>/dev/null | grep -qx "KUBEGRADE_DATA=$1" && found+=("${p#/proc/}")
+  done
+  [ "${#found[@]}" -eq 0 ] && return 0
+  kill "${found[@]}" 2>/dev/null || true
+  sleep 2
+  kill -9 "${found[@]}" 2>/dev/null || true
 }

@@ -3,19 +3,19 @@
 # and its own ports; every submission is checked for what docs/reliability.md promises (one
 # terminal event, a gap-free stream, MongoDB holding the same verdict) and the counts are written
 # there between the rounds markers.
-#   scripts/reliability.sh [burst N] [browser-kill rounds K]     (default 500 20)
+#   scripts/reliability.sh [burst N] [rounds of each fault K]     (default 500 20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-burst=${1:-500}; kills=${2:-20}
+burst=${1:-500}; rounds=${2:-20}
 # shellcheck source=lib-platform.sh
 . scripts/lib-platform.sh
 # The platform's log is kept in target/reliability-platform.log: a count that is not zero needs it.
 start_platform reliability 100
-echo "reliability: platform ready; burst $burst, browser kills $kills" >&2
+echo "reliability: platform ready; burst $burst, $rounds rounds of each fault" >&2
 started=$(date +%s)
 out=$(java -cp gateway/target/kubegrade-gateway-exec.jar -Dloader.main=io.kubegrade.gateway.bench.ReliabilityRounds \
   org.springframework.boot.loader.launch.PropertiesLauncher "http://127.0.0.1:$KUBEGRADE_PORT" "$data" \
-  challenges/click-changes-label/solutions/ACCEPTED/hooks.jsx "$burst" "$kills")
+  challenges/click-changes-label/solutions/ACCEPTED/hooks.jsx "$burst" "$rounds") || { echo "$out" >&2; exit 1; }
 echo "$out" >&2
 val() { echo "$out" | awk -v k="$1" '$1=="RESULT" && $2==k {print $3}'; }
 rest() { echo "$out" | awk -v k="$1" '$1=="RESULT" && $2==k {$1=$2=$3=""; sub(/^ +/, ""); print}'; }
@@ -25,7 +25,7 @@ section=$(cat <<MD
 ## Measured rounds
 
 Latest run: $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo),
-\`scripts/reliability.sh $burst $kills\` ($(( $(date +%s) - started )) s; the local platform from \`scripts/run.sh\`
+\`scripts/reliability.sh $burst $rounds\` ($(( $(date +%s) - started )) s; the local platform from \`scripts/run.sh\`
 with $KUBEGRADE_POOL_SIZE warm browsers, on a fresh data directory; the "Click me" challenge's accepted solution).
 
 | round | submissions checked | ended exactly once, gap-free, recorded | verdicts | QUEUED to verdict p50 / max |
@@ -33,6 +33,31 @@ with $KUBEGRADE_POOL_SIZE warm browsers, on a fresh data directory; the "Click m
 | $burst submitted at once ($(val burst_submitted) accepted with 202) | $(val burst_checked) | $(val burst_ok) | $(rest burst_verdicts) | $(val burst_queued_to_verdict_p50) / $(val burst_queued_to_verdict_max) ms |
 | every browser SIGKILLed after STARTED | $(val browser_kill_checked) | $(val browser_kill_ok) | $(rest browser_kill_verdicts) | $(val browser_kill_queued_to_verdict_p50) / $(val browser_kill_queued_to_verdict_max) ms |
 | every browser frozen (SIGSTOP) for 10 s after STARTED | $(val browser_freeze_checked) | $(val browser_freeze_ok) | $(rest browser_freeze_verdicts) | $(val browser_freeze_queued_to_verdict_p50) / $(val browser_freeze_queued_to_verdict_max) ms |
+| a gateway SIGKILLed with 4 clients streaming from it, at the first STARTED or VERDICT; they resume on another | $(val gateway_kill_checked) | $(val gateway_kill_ok) | $(rest gateway_kill_verdicts) | $(val gateway_kill_queued_to_verdict_p50) / $(val gateway_kill_queued_to_verdict_max) ms |
+| Redis restarted with 4 submissions in flight | $(val redis_restart_checked) | $(val redis_restart_ok) | $(rest redis_restart_verdicts) | $(val redis_restart_queued_to_verdict_p50) / $(val redis_restart_queued_to_verdict_max) ms |
+| Redis unreachable (SIGSTOP) for 10 s with 4 submissions in flight | $(val redis_freeze_checked) | $(val redis_freeze_ok) | $(rest redis_freeze_verdicts) | $(val redis_freeze_queued_to_verdict_p50) / $(val redis_freeze_queued_to_verdict_max) ms |
+| FerretDB (MongoDB) stopped with 4 submissions in flight, then started again | $(val mongo_down_checked) | $(val mongo_down_ok) | $(rest mongo_down_verdicts) | $(val mongo_down_queued_to_verdict_p50) / $(val mongo_down_queued_to_verdict_max) ms |
+| MinIO (S3) stopped with 4 submissions in flight, then started again | $(val s3_down_checked) | $(val s3_down_ok) | $(rest s3_down_verdicts) | $(val s3_down_queued_to_verdict_p50) / $(val s3_down_queued_to_verdict_max) ms |
+
+"Recorded" means the API returns the verdict the stream delivered and MongoDB's \`recordings\`
+count for the submission is exactly 1. In the gateway round two more gateways run beside the
+platform's own (same Redis, MongoDB and S3, no runner of their own, as in Kubernetes); a killed one
+is ready again after $(val gateway_kill_restart_p50) ms (median), and $(val gateway_kill_resumed)
+streams were resumed from their last seq on the other gateway.
+
+Submissions made while a backing service was down: MongoDB down - $(rest mongo_down_refused | sed 's/^submissions during the outage answered //') (median answer
+$(val mongo_down_refused_p50) ms), $(val mongo_down_leftovers) stored, the next submission accepted $(val mongo_down_recovery_p50) ms
+(median) after FerretDB was started again; S3 down - $(rest s3_down_refused | sed 's/^submissions during the outage answered //') (median answer
+$(val s3_down_refused_p50) ms), $(val s3_down_leftovers) stored, the next accepted $(val s3_down_recovery_p50) ms after MinIO was started again.
+
+What dominates the new rounds: after a gateway kill, nothing visible - the clients resume on the
+other gateway at once and the verdict times are the ordinary ones; starting the killed gateway again
+(a JVM, Spring, its connections) takes the seconds above. After a Redis restart, Redis reading its
+append-only file back: until then it answers LOADING, and an event refused so is sent again (the
+first run of this round, before that, waited 30 s for the claim takeover). Redis unreachable: the
+10 s themselves (commands wait for it). MongoDB down: a submission waits
+\`mongo.server-selection-timeout\` (2 s) for its 503. S3 down: refused at once; MinIO's own start
+before the next is accepted.
 
 "Every browser" means every Chromium main process and chromedriver of the pool, both slots, at once.
 The submission is retried once on a fresh browser (whose start is itself tried twice: the fault can

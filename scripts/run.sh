@@ -49,8 +49,10 @@ wait_port() { # name port pid
   say "$1 did not listen on port $2"; exit 1
 }
 
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$DATA/redis" --appendonly yes --save "" \
-  > "$DATA/logs/redis.log" 2>&1 &
+# Redis from a file (scripts/reliability.sh restarts it from the same one): append-only, so a
+# restart keeps what it held.
+printf 'port %s\nbind 127.0.0.1\ndir %s\nappendonly yes\nsave ""\n' "$REDIS_PORT" "$DATA/redis" > "$DATA/redis/redis.conf"
+redis-server "$DATA/redis/redis.conf" > "$DATA/logs/redis.log" 2>&1 &
 pids+=($!); wait_port redis "$REDIS_PORT" $!
 "$TOOLS/ferretdb" --handler=sqlite --sqlite-url="file:$DATA/ferretdb/" --state-dir="$DATA/ferretdb" \
   --listen-addr="127.0.0.1:$MONGO_PORT" --telemetry=disable --log-level=warn --debug-addr=- \

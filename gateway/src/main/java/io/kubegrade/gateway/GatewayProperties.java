@@ -40,8 +40,14 @@ public record GatewayProperties(
 
   public record Redis(@NotBlank @DefaultValue("redis://127.0.0.1:6379") String url) {}
 
+  /**
+   * {@code serverSelectionTimeout}: how long an operation waits for a usable MongoDB server before
+   * it fails (the driver's own default, 30 s, would hold a submission that long before its 503);
+   * a {@code serverSelectionTimeoutMS} in the URI wins.
+   */
   public record Mongo(@NotBlank @DefaultValue("mongodb://127.0.0.1:27017") String uri,
-      @NotBlank @DefaultValue("kubegrade") String database) {}
+      @NotBlank @DefaultValue("kubegrade") String database,
+      @NotNull @DefaultValue("2s") Duration serverSelectionTimeout) {}
 
   public record S3(URI endpoint, @NotBlank @DefaultValue("us-east-1") String region,
       @NotBlank @DefaultValue("kubegrade") String bucket, String accessKey, String secretKey,

@@ -38,14 +38,29 @@ final class PlatformClient {
 
   /** Submits to the "Click me" challenge; the submission's id, or an exception saying what came back. */
   String submit(String token, String source) throws IOException, InterruptedException {
-    String body = Json.mapper().writeValueAsString(Map.of("challengeId", "click-changes-label", "source", source));
-    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/submissions"))
-        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = trySubmit(token, source);
     if (response.statusCode() != 202) {
       throw new IllegalStateException("submit answered " + response.statusCode() + ": " + response.body());
     }
     return json(response).get("id").asText();
+  }
+
+  /** The status and body of a submit, whatever it was (for the outage rounds). */
+  HttpResponse<String> trySubmit(String token, String source) throws IOException, InterruptedException {
+    String body = Json.mapper().writeValueAsString(Map.of("challengeId", "click-changes-label", "source", source));
+    return HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/submissions"))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The caller's stored submissions (GET /api/v1/submissions), the first page. */
+  JsonNode mine(String token) throws IOException, InterruptedException {
+    return json(HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/submissions?size=100"))
+        .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString()));
+  }
+
+  String base() {
+    return base;
   }
 
   /** The stored submission (GET /api/v1/submissions/{id}). */
@@ -68,7 +83,16 @@ final class PlatformClient {
    * {@code onEvent} as it arrives; completes with all of them at the terminal event.
    */
   CompletableFuture<List<GradingEvent>> stream(String token, String id, Consumer<GradingEvent> onEvent) {
-    URI uri = URI.create(base.replaceFirst("^http", "ws") + "/api/v1/submissions/" + id + "/events/ws?access_token=" + token);
+    return stream(token, id, 0, onEvent);
+  }
+
+  /**
+   * The same, resumed: the events after {@code after} (a client reconnecting with the last seq it
+   * had). Fails if the connection ends before the terminal event.
+   */
+  CompletableFuture<List<GradingEvent>> stream(String token, String id, long after, Consumer<GradingEvent> onEvent) {
+    URI uri = URI.create(base.replaceFirst("^http", "ws") + "/api/v1/submissions/" + id + "/events/ws?access_token=" + token
+        + (after > 0 ? "&after=" + after : ""));
     CompletableFuture<List<GradingEvent>> got = new CompletableFuture<>();
     List<GradingEvent> events = Collections.synchronizedList(new ArrayList<>());
     HTTP.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {

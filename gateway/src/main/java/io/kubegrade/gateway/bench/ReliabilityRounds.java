@@ -1,14 +1,21 @@
 package io.kubegrade.gateway.bench;
 
+import static com.mongodb.client.model.Filters.eq;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+import com.mongodb.reactivestreams.client.MongoCollection;
+import io.kubegrade.api.Json;
 import io.kubegrade.api.event.EventType;
 import io.kubegrade.api.event.GradingEvent;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,37 +23,62 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import org.bson.Document;
+import reactor.core.publisher.Mono;
 
 /**
  * Faults and load against a running local platform, from the outside, each checked for what the
  * platform promises (docs/reliability.md): every submission ends with exactly one terminal event,
- * its stream gap-free and duplicate-free from seq 1, and MongoDB records that same verdict. Run
- * by scripts/reliability.sh; prints RESULT lines.
+ * its stream gap-free and duplicate-free from seq 1 (across reconnects), and MongoDB records that
+ * same verdict exactly once. Run by scripts/reliability.sh; prints RESULT lines.
  * usage: ReliabilityRounds <base-url> <data-dir> <solution.jsx> <burst N> <rounds of each fault>
  */
 public final class ReliabilityRounds {
+  /** Submissions in flight in each round of the gateway, Redis and backing-service faults. */
+  private static final int IN_FLIGHT = 4;
   private static PlatformClient platform;
-  private static Path data;
+  private static PlatformProcesses processes;
+  private static MongoCollection<Document> stored;
 
   private ReliabilityRounds() {}
 
   public static void main(String[] args) throws Exception {
     platform = new PlatformClient(args[0]);
-    data = Path.of(args[1]);
+    Path data = Path.of(args[1]);
     String source = Files.readString(Path.of(args[2]));
     int burst = Integer.parseInt(args[3]);
-    int kills = Integer.parseInt(args[4]);
+    int rounds = Integer.parseInt(args[4]);
 
-    String warm = platform.token("warmup");
-    platform.verdict(warm, platform.submit(warm, source), 1).get(60, TimeUnit.SECONDS);
+    try (PlatformProcesses ps = new PlatformProcesses(data);
+        MongoClient mongo = MongoClients.create("mongodb://127.0.0.1:" + System.getenv("KUBEGRADE_MONGO_PORT") + "/")) {
+      processes = ps;
+      stored = mongo.getDatabase("kubegrade").getCollection("submissions");
+      String warm = platform.token("warmup");
+      platform.verdict(warm, platform.submit(warm, source), 1).get(60, TimeUnit.SECONDS);
 
-    burst(source, burst);
-    browsersFailWhileGrading(source, kills, "browser_kill", "SIGKILLed", pids -> signal("KILL", pids));
-    browsersFailWhileGrading(source, kills, "browser_freeze", "frozen (SIGSTOP) for 10 s", pids -> {
-      signal("STOP", pids);
-      Thread.sleep(10_000);
-      signal("CONT", pids);
-    });
+      burst(source, burst);
+      browsersFailWhileGrading(source, rounds, "browser_kill", "SIGKILLed", pids -> signal("KILL", pids));
+      browsersFailWhileGrading(source, rounds, "browser_freeze", "frozen (SIGSTOP) for 10 s", pids -> {
+        signal("STOP", pids);
+        Thread.sleep(10_000);
+        signal("CONT", pids);
+      });
+      gatewaysKilledWhileStreaming(source, rounds);
+      redisFails(source, rounds, "redis_restart", "restarted (SIGTERM, then started again on its append-only file)", () -> {
+        processes.stop(processes.redis());
+        processes.startRedis();
+      });
+      redisFails(source, rounds, "redis_freeze", "unreachable (SIGSTOP) for 10 s", () -> {
+        List<Long> redis = List.of(processes.redis());
+        signal("STOP", redis);
+        Thread.sleep(10_000);
+        signal("CONT", redis);
+      });
+      backingServiceDown(source, rounds, "mongo_down", "FerretDB (MongoDB)", cmd -> cmd.contains("ferretdb"), "ferretdb");
+      backingServiceDown(source, rounds, "s3_down", "MinIO (S3)", cmd -> cmd.contains("minio"), "minio");
+    }
   }
 
   private interface Fault {
@@ -124,9 +156,253 @@ public final class ReliabilityRounds {
   /** The pool's Chromium main processes and chromedriver (their renderers die with them). */
   private static List<Long> browsers() {
     return ProcessHandle.allProcesses().filter(p -> {
-      String cmd = commandLine(p.pid());
-      return (cmd.contains("chromium") || cmd.contains("chromedriver")) && !cmd.contains("--type=") && belongs(p.pid(), cmd);
+      String cmd = PlatformProcesses.commandLine(p.pid());
+      return (cmd.contains("chromium") || cmd.contains("chromedriver")) && !cmd.contains("--type=") && processes.belongs(p.pid(), cmd);
     }).map(ProcessHandle::pid).toList();
+  }
+
+  private interface Action {
+    void run() throws Exception;
+  }
+
+  /**
+   * Gateways killed (SIGKILL) while their clients stream and verdicts are in flight: two more
+   * gateways are started beside the platform's own (same Redis, MongoDB and S3; no runner of
+   * their own, as in Kubernetes); each round submits through one and streams from it, kills it at
+   * the first STARTED (odd rounds) or the first VERDICT (even rounds), and every client resumes
+   * on the other from the last seq it had; the killed gateway is started again for the next round.
+   */
+  private static void gatewaysKilledWhileStreaming(String source, int rounds) throws Exception {
+    PlatformProcesses.Template platformGateway = processes.template(ReliabilityRounds::isPlatformGateway);
+    int port = Integer.parseInt(System.getenv("KUBEGRADE_PORT"));
+    int rsocket = Integer.parseInt(System.getenv("KUBEGRADE_RSOCKET_PORT"));
+    PlatformProcesses.Template[] templates = new PlatformProcesses.Template[2];
+    Process[] gateways = new Process[2];
+    PlatformClient[] clients = new PlatformClient[2];
+    for (int g = 0; g < 2; g++) {
+      templates[g] = platformGateway.with(Map.of("--server.port=", Integer.toString(port + 1 + g),
+          "--kubegrade.stream.rsocket-tcp-port=", Integer.toString(rsocket + 1 + g),
+          "--kubegrade.instance-id=", "replica-" + g, "--kubegrade.runner.embedded-pool-size=", "0"));
+      gateways[g] = processes.start(templates[g], "gateway-replica-" + g);
+      clients[g] = new PlatformClient("http://127.0.0.1:" + (port + 1 + g));
+    }
+    for (PlatformClient c : clients) {
+      PlatformProcesses.awaitReady(c.base(), Duration.ofMinutes(2));
+    }
+    Outcomes outcomes = new Outcomes();
+    List<Long> restarts = new ArrayList<>();
+    int resumed = 0;
+    long t0 = System.nanoTime();
+    for (int i = 0; i < rounds; i++) {
+      int victim = i % 2;
+      PlatformClient doomed = clients[victim];
+      PlatformClient other = clients[1 - victim];
+      EventType killAt = i % 2 == 0 ? EventType.STARTED : EventType.VERDICT;
+      CompletableFuture<Void> moment = new CompletableFuture<>();
+      List<Resumable> streams = new ArrayList<>();
+      for (int j = 0; j < IN_FLIGHT; j++) {
+        String token = doomed.token("gateway-kill-" + i + "-" + j);
+        String id = doomed.submit(token, source);
+        streams.add(new Resumable(doomed, token, id, e -> {
+          if (e.type() == killAt) {
+            moment.complete(null);
+          }
+        }));
+      }
+      moment.get(2, TimeUnit.MINUTES);
+      gateways[victim].destroyForcibly();
+      gateways[victim].waitFor(30, TimeUnit.SECONDS);
+      for (Resumable r : streams) {
+        if (r.resumeOn(other)) {
+          resumed++;
+        }
+      }
+      for (Resumable r : streams) {
+        outcomes.check(r.id, r.token, r.whole, 3);
+      }
+      long restart = System.nanoTime();
+      gateways[victim] = processes.start(templates[victim], "gateway-replica-" + victim);
+      PlatformProcesses.awaitReady(doomed.base(), Duration.ofMinutes(2));
+      restarts.add((System.nanoTime() - restart) / 1_000_000);
+    }
+    result("gateway_kill_rounds", rounds, "rounds, a gateway SIGKILLed with " + IN_FLIGHT + " clients streaming from it (at the first"
+        + " STARTED or the first VERDICT)");
+    result("gateway_kill_resumed", resumed, "streams resumed on the other gateway from their last seq (the rest had their verdict)");
+    outcomes.report("gateway_kill", (System.nanoTime() - t0) / 1_000_000);
+    restarts.sort(null);
+    result("gateway_kill_restart_p50", restarts.get(restarts.size() / 2), "ms for a killed gateway to be ready again");
+  }
+
+  private static boolean isPlatformGateway(String commandLine) {
+    return commandLine.contains("kubegrade-gateway-exec.jar") && commandLine.contains("--kubegrade.instance-id=local");
+  }
+
+  /**
+   * A WebSocket client that resumes where it was: the events it had before its gateway died, then
+   * those after its last seq from another gateway. {@link #whole} completes with both.
+   */
+  private static final class Resumable {
+    final String token;
+    final String id;
+    final CompletableFuture<List<GradingEvent>> whole = new CompletableFuture<>();
+    private final List<GradingEvent> before = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicLong last = new AtomicLong();
+    private final CompletableFuture<List<GradingEvent>> first;
+
+    Resumable(PlatformClient gateway, String token, String id, java.util.function.Consumer<GradingEvent> onEvent) {
+      this.token = token;
+      this.id = id;
+      this.first = gateway.stream(token, id, e -> {
+        before.add(e);
+        last.set(e.seq());
+        onEvent.accept(e);
+      });
+    }
+
+    /** Resumes on {@code gateway} if the first connection broke before the verdict; true if it did. */
+    boolean resumeOn(PlatformClient gateway) {
+      try {
+        whole.complete(first.get(10, TimeUnit.SECONDS));
+        return false;
+      } catch (Exception broken) {
+        List<GradingEvent> had = List.copyOf(before);
+        long after = had.isEmpty() ? 0 : had.get(had.size() - 1).seq();
+        gateway.stream(token, id, after, e -> {}).whenComplete((rest, error) -> {
+          if (error != null) {
+            whole.completeExceptionally(error);
+          } else {
+            List<GradingEvent> all = new ArrayList<>(had);
+            all.addAll(rest);
+            whole.complete(all);
+          }
+        });
+        return true;
+      }
+    }
+  }
+
+  /**
+   * Redis fails while {@value #IN_FLIGHT} submissions are being graded (at the first STARTED):
+   * the gateway's subscription, its streams and the embedded runner's publishing must all come
+   * back, with nothing published meanwhile lost.
+   */
+  private static void redisFails(String source, int rounds, String round, String what, Action fault) throws Exception {
+    Outcomes outcomes = new Outcomes();
+    long t0 = System.nanoTime();
+    for (int i = 0; i < rounds; i++) {
+      Map<String, String> tokens = new LinkedHashMap<>();
+      Map<String, CompletableFuture<List<GradingEvent>>> streams = new LinkedHashMap<>();
+      CompletableFuture<Void> started = new CompletableFuture<>();
+      for (int j = 0; j < IN_FLIGHT; j++) {
+        String token = platform.token(round + "-" + i + "-" + j);
+        String id = platform.submit(token, source);
+        tokens.put(id, token);
+        streams.put(id, platform.stream(token, id, e -> {
+          if (e.type() == EventType.STARTED) {
+            started.complete(null);
+          }
+        }));
+      }
+      started.get(2, TimeUnit.MINUTES);
+      fault.run();
+      for (var s : streams.entrySet()) {
+        outcomes.check(s.getKey(), tokens.get(s.getKey()), s.getValue(), 3);
+      }
+    }
+    result(round + "_rounds", rounds, "rounds, Redis " + what + " with " + IN_FLIGHT + " submissions in flight");
+    outcomes.report(round, (System.nanoTime() - t0) / 1_000_000);
+  }
+
+  /**
+   * A backing service stopped (SIGTERM) while submissions are in flight; submissions made during
+   * the outage must be refused fast with a 503 problem and Retry-After and leave nothing stored;
+   * once it is back, new submissions are taken (the time to the first is measured) and those in
+ * flight end once and are recorded.
+   */
+  private static void backingServiceDown(String source, int rounds, String round, String what, Predicate<String> process,
+      String log) throws Exception {
+    Outcomes outcomes = new Outcomes();
+    Map<String, Integer> answers = new TreeMap<>();
+    List<Long> refusedMs = new ArrayList<>();
+    List<Long> recoveryMs = new ArrayList<>();
+    int leftovers = 0;
+    long t0 = System.nanoTime();
+    for (int i = 0; i < rounds; i++) {
+      Map<String, String> tokens = new LinkedHashMap<>();
+      Map<String, CompletableFuture<List<GradingEvent>>> streams = new LinkedHashMap<>();
+      CompletableFuture<Void> started = new CompletableFuture<>();
+      for (int j = 0; j < IN_FLIGHT; j++) {
+        String token = platform.token(round + "-" + i + "-" + j);
+        String id = platform.submit(token, source);
+        tokens.put(id, token);
+        streams.put(id, platform.stream(token, id, e -> {
+          if (e.type() == EventType.STARTED) {
+            started.complete(null);
+          }
+        }));
+      }
+      started.get(2, TimeUnit.MINUTES);
+      PlatformProcesses.Template template = processes.template(process);
+      processes.stop(processes.pid(process));
+      String refusedUser = round + "-refused-" + i;
+      String refusedToken = platform.token(refusedUser);
+      for (int j = 0; j < 2; j++) {
+        long t = System.nanoTime();
+        HttpResponse<String> answer = platform.trySubmit(refusedToken, source);
+        refusedMs.add((System.nanoTime() - t) / 1_000_000);
+        String kind = answer.statusCode() + (answer.statusCode() == 503
+            && answer.body().contains("service-unavailable") && answer.headers().firstValue("Retry-After").isPresent()
+            ? " service-unavailable with Retry-After" : " " + answer.body().replaceAll("\\s+", " "));
+        answers.merge(kind.length() > 160 ? kind.substring(0, 160) : kind, 1, Integer::sum);
+      }
+      // Back: started again, and taking submissions as soon as it answers.
+      long back = System.nanoTime();
+      processes.start(template, log);
+      String againToken = platform.token(round + "-again-" + i);
+      for (int attempt = 0; ; attempt++) {
+        HttpResponse<String> answer = platform.trySubmit(againToken, source);
+        if (answer.statusCode() == 202) {
+          String id = Json.mapper().readTree(answer.body()).get("id").asText();
+          tokens.put(id, againToken);
+          streams.put(id, platform.stream(againToken, id, e -> {}));
+          break;
+        }
+        if (attempt == 300) {
+          throw new IllegalStateException(what + " did not come back: " + answer.statusCode() + " " + answer.body());
+        }
+        Thread.sleep(200);
+      }
+      recoveryMs.add((System.nanoTime() - back) / 1_000_000);
+      for (var s : streams.entrySet()) {
+        outcomes.check(s.getKey(), tokens.get(s.getKey()), s.getValue(), 3);
+      }
+      // Nothing of the refused submissions is stored: their user has none (once MongoDB answers).
+      for (int attempt = 0; ; attempt++) {
+        try {
+          JsonNode mine = platform.mine(refusedToken);
+          if (mine.has("items")) {
+            leftovers += mine.get("items").size();
+            break;
+          }
+        } catch (IOException e) {
+          // not back yet
+        }
+        if (attempt == 100) {
+          throw new IllegalStateException(what + " did not come back");
+        }
+        Thread.sleep(200);
+      }
+    }
+    refusedMs.sort(null);
+    result(round + "_rounds", rounds, "rounds, " + what + " stopped with " + IN_FLIGHT + " submissions in flight, then started again");
+    result(round + "_refused", refusedMs.size(), "submissions during the outage answered " + answers);
+    result(round + "_refused_p50", refusedMs.get(refusedMs.size() / 2), "ms to answer a submission during the outage; max "
+        + refusedMs.get(refusedMs.size() - 1) + " ms");
+    result(round + "_leftovers", leftovers, "submissions stored for the users whose submissions were refused");
+    recoveryMs.sort(null);
+    result(round + "_recovery_p50", recoveryMs.get(recoveryMs.size() / 2), "ms from starting " + what
+        + " again to the next submission accepted; max " + recoveryMs.get(recoveryMs.size() - 1) + " ms");
+    outcomes.report(round, (System.nanoTime() - t0) / 1_000_000);
   }
 
   /** What the checks found, by kind, over many submissions. */
@@ -159,15 +435,22 @@ public final class ReliabilityRounds {
       String status = last.verdict() == null ? "none" : last.verdict().status().name();
       verdicts.merge(status, 1, Integer::sum);
       ends.add(Duration.between(events.get(0).at(), last.at()).toMillis());
-      // MongoDB records the verdict the stream delivered (the recorder may be a moment behind).
+      // MongoDB records the verdict the stream delivered, once (the recorder may be a moment
+      // behind; after a gateway died, another takes its unacknowledged verdicts over).
       for (int attempt = 0; ; attempt++) {
-        JsonNode stored = platform.submission(token, id);
-        String recorded = stored.path("verdict").path("status").asText("");
-        if (recorded.equals(status)) {
+        JsonNode api = platform.submission(token, id);
+        Document doc = Mono.from(stored.find(eq("_id", id)).first()).toFuture().get(30, TimeUnit.SECONDS);
+        String recorded = api.path("verdict").path("status").asText("");
+        int recordings = doc == null ? 0 : doc.getInteger("recordings", 0);
+        if (recorded.equals(status) && recordings == 1) {
           break;
         }
-        if (attempt == 50) {
-          broken.merge("MongoDB holds '" + stored.path("status").asText() + "', the stream said " + status, 1, Integer::sum);
+        if (recordings > 1) {
+          broken.merge("recorded " + recordings + " times", 1, Integer::sum);
+          break;
+        }
+        if (attempt == 300) {
+          broken.merge("MongoDB holds '" + api.path("status").asText() + "', the stream said " + status, 1, Integer::sum);
           break;
         }
         Thread.sleep(200);
@@ -201,10 +484,10 @@ public final class ReliabilityRounds {
         while (running) {
           Map<String, Long> now = new TreeMap<>();
           ProcessHandle.allProcesses().forEach(p -> {
-            String cmd = commandLine(p.pid());
-            String kind = belongs(p.pid(), cmd) ? kindOf(cmd) : null;
+            String cmd = PlatformProcesses.commandLine(p.pid());
+            String kind = processes.belongs(p.pid(), cmd) ? kindOf(cmd) : null;
             if (kind != null) {
-              now.merge(kind, rss(p.pid()), Long::sum);
+              now.merge(kind, PlatformProcesses.rss(p.pid()), Long::sum);
             }
           });
           now.forEach((k, v) -> peaks.merge(k, v, Math::max));
@@ -234,7 +517,7 @@ public final class ReliabilityRounds {
       if (cmd.contains("chromium") || cmd.contains("chromedriver")) {
         return "browsers";
       }
-      if (cmd.startsWith("redis-server") && cmd.contains(":" + System.getenv("KUBEGRADE_REDIS_PORT"))) {
+      if (PlatformProcesses.isRedis(cmd, System.getenv("KUBEGRADE_REDIS_PORT"))) {
         return "redis-server"; // its title is rewritten, and its environment with it
       }
       if (cmd.contains("kubegrade-gateway")) {
@@ -247,41 +530,6 @@ public final class ReliabilityRounds {
       }
       return null;
     }
-  }
-
-  /**
-   * A process of the platform under test: scripts/reliability.sh starts it with KUBEGRADE_DATA
-   * set, and every process inherits that (Redis rewrites its command line; a renderer's names no
-   * profile).
-   */
-  private static boolean belongs(long pid, String commandLine) {
-    return read(pid, "environ").contains("KUBEGRADE_DATA=" + data + " ")
-        || commandLine.matches("redis-server 127\\.0\\.0\\.1:" + System.getenv("KUBEGRADE_REDIS_PORT") + "(\\s.*)?");
-  }
-
-  private static String commandLine(long pid) {
-    return read(pid, "cmdline");
-  }
-
-  private static String read(long pid, String file) {
-    try {
-      return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/" + file)), StandardCharsets.UTF_8).replace('\0', ' ');
-    } catch (IOException e) {
-      return "";
-    }
-  }
-
-  private static long rss(long pid) {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("\\D+", "")) * 1024;
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      // gone meanwhile
-    }
-    return 0;
   }
 
   private static void result(String name, long value, String rest) {

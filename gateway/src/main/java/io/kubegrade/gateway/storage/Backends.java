@@ -1,5 +1,7 @@
 package io.kubegrade.gateway.storage;
 
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoDatabase;
@@ -9,6 +11,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -44,7 +47,13 @@ public class Backends {
 
   @Bean(destroyMethod = "close")
   MongoClient mongoClient(GatewayProperties properties) {
-    return MongoClients.create(properties.mongo().uri());
+    ConnectionString uri = new ConnectionString(properties.mongo().uri());
+    MongoClientSettings.Builder settings = MongoClientSettings.builder().applyConnectionString(uri);
+    if (uri.getServerSelectionTimeout() == null) {
+      long ms = properties.mongo().serverSelectionTimeout().toMillis();
+      settings.applyToClusterSettings(c -> c.serverSelectionTimeout(ms, TimeUnit.MILLISECONDS));
+    }
+    return MongoClients.create(settings.build());
   }
 
   @Bean

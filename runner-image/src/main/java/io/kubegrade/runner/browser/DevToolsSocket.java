@@ -57,6 +57,36 @@ public final class DevToolsSocket implements AutoCloseable {
     }
   }
 
+  /**
+   * The JavaScript heap the tab uses, in bytes, or -1 when it does not say within {@code limit}.
+   * Performance.getMetrics is one of the few commands Chromium runs by interrupting the page's
+   * script, so it is answered even while the page is stuck in a loop, on a session attached (and
+   * with metrics enabled: {@link #enableMetrics}) before it got stuck.
+   */
+  public long heapUsed(Duration limit) {
+    try {
+      for (JsonNode metric : send("Performance.getMetrics", Map.of(), limit).path("metrics")) {
+        if ("JSHeapUsedSize".equals(metric.path("name").asText())) {
+          return metric.path("value").asLong(-1);
+        }
+      }
+      return -1;
+    } catch (BrowserCrashedException e) {
+      return -1;
+    }
+  }
+
+  /** Whether the tab is still there to answer (its connection not closed by the browser). */
+  public boolean isOpen() {
+    return !socket.isInputClosed() && !socket.isOutputClosed();
+  }
+
+  /** Turns on the tab's performance metrics, for {@link #heapUsed}. */
+  public DevToolsSocket enableMetrics(Duration limit) {
+    send("Performance.enable", Map.of(), limit);
+    return this;
+  }
+
   @Override
   public void close() {
     socket.abort();

@@ -3,18 +3,22 @@ package io.kubegrade.runner.grading;
 import io.kubegrade.api.event.VerdictStatus;
 import io.kubegrade.runner.browser.BrowserCrashedException;
 import io.kubegrade.runner.browser.ChromeBrowser;
+import io.kubegrade.runner.browser.DevToolsSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.openqa.selenium.NoSuchSessionException;
 import org.openqa.selenium.NoSuchWindowException;
 import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WindowType;
 import org.openqa.selenium.remote.UnreachableBrowserException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One harness tab at its own origin, with the inspector loaded into an isolated world. Every call
@@ -23,6 +27,12 @@ import org.openqa.selenium.remote.UnreachableBrowserException;
  * {@link BrowserCrashedException}.
  */
 public final class HarnessPage {
+  private static final Logger log = LoggerFactory.getLogger(HarnessPage.class);
+  /** How long the page's heap is waited for when it has stopped responding. */
+  private static final Duration HEAP_PROBE = Duration.ofMillis(1500);
+  private static final long HEAP_STEP_MS = 250;
+  private static final long HEAP_GROWTH_MIB = 8;
+  private static final long HEAP_PATIENCE_MS = 6000;
   static final String WORLD = "kubegrade-inspector";
   /**
    * What one submission may store (IndexedDB, Cache Storage, file systems) at its origin. The
@@ -35,14 +45,16 @@ public final class HarnessPage {
   private final String handle;
   private final String url;
   private final Object worldId;
+  private final DevToolsSocket probe;
   private boolean closed;
 
-  private HarnessPage(ChromeBrowser browser, Watchdog watchdog, String handle, String url, Object worldId) {
+  private HarnessPage(ChromeBrowser browser, Watchdog watchdog, String handle, String url, Object worldId, DevToolsSocket probe) {
     this.browser = browser;
     this.watchdog = watchdog;
     this.handle = handle;
     this.url = url;
     this.worldId = worldId;
+    this.probe = probe;
   }
 
   /**
@@ -71,12 +83,61 @@ public final class HarnessPage {
       if (prewarm) {
         browser.cdp("Runtime.evaluate", Map.of("expression", "window.__kubegrade.warm()", "returnByValue", true));
       }
-      return new HarnessPage(browser, watchdog, handle, url, worldId);
+      return new HarnessPage(browser, watchdog, handle, url, worldId, heapProbe(browser, handle));
     } catch (NoSuchSessionException | UnreachableBrowserException e) {
       throw new BrowserCrashedException("browser lost while preparing a page: " + e.getMessage(), e);
     } catch (WebDriverException e) {
       throw new BrowserCrashedException("cannot prepare a harness page: " + firstLine(e), e);
     }
+  }
+
+  /**
+   * A DevTools session of its own on the tab, attached while the page is idle, for reading its heap
+   * when it stops responding; none if it cannot attach (the verdict then goes without the figure).
+   */
+  private static DevToolsSocket heapProbe(ChromeBrowser browser, String handle) {
+    DevToolsSocket socket = null;
+    try {
+      socket = browser.devTools(handle);
+      return socket.enableMetrics(HEAP_PROBE);
+    } catch (RuntimeException e) {
+      if (socket != null) {
+        socket.close();
+      }
+      return null;
+    }
+  }
+
+  /**
+   * The page's heap once it has stopped growing, or -1 if the page does not say. Read when the page
+   * has stopped responding: a loop's heap stays where it is (or churns), a memory bomb's keeps
+   * climbing - on a loaded node it may not have reached the limit by the deadline - so it is read
+   * again every {@value #HEAP_STEP_MS} ms for as long as it grows by {@value #HEAP_GROWTH_MIB} MiB or
+   * more each time (or does not answer: V8 collecting near its limit), for at most
+   * {@value #HEAP_PATIENCE_MS} ms, or until the tab is gone.
+   */
+  private long heapWhileGrowing() {
+    if (probe == null) {
+      return -1;
+    }
+    long heap = -1;
+    long until = System.nanoTime() + HEAP_PATIENCE_MS * 1_000_000L;
+    while (probe.isOpen() && System.nanoTime() < until) {
+      long next = probe.heapUsed(HEAP_PROBE);
+      if (next >= 0) {
+        if (heap >= 0 && next < heap + (HEAP_GROWTH_MIB << 20)) {
+          return Math.max(heap, next); // stopped growing
+        }
+        heap = next;
+      } // else no answer: V8 busy collecting, near its limit - ask again
+      try {
+        Thread.sleep(HEAP_STEP_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return heap; // still growing when patience ran out, or the tab went (crashed): what it reached
   }
 
   public String handle() {
@@ -155,7 +216,9 @@ public final class HarnessPage {
       throw new PageFailure(VerdictStatus.RUNTIME_ERROR, "the page is gone");
     }
     AtomicBoolean browserAnswered = new AtomicBoolean();
+    AtomicLong heap = new AtomicLong(-1);
     try (Watchdog.Guard guard = watchdog.arm(timeout, () -> {
+      heap.set(heapWhileGrowing()); // before the tab goes: looping, or still allocating?
       browserAnswered.set(browser.closeTabIfAnswering(handle));
       if (!browserAnswered.get()) {
         browser.kill(); // frozen: nothing else releases the call chromedriver holds for it
@@ -165,12 +228,12 @@ public final class HarnessPage {
         T result = call.get();
         if (guard.fired()) {
           // chromedriver may answer a call whose tab we closed with an empty result, not an error
-          throw hung(timeout, guard, browserAnswered);
+          throw hung(timeout, guard, browserAnswered, heap.get());
         }
         return result;
       } catch (RuntimeException e) {
         if (guard.fired()) {
-          throw hung(timeout, guard, browserAnswered); // whatever Selenium made of the tab vanishing under it
+          throw hung(timeout, guard, browserAnswered, heap.get()); // whatever Selenium made of the tab vanishing under it
         }
         if (e instanceof WebDriverException w) {
           throw classify(w);
@@ -186,15 +249,17 @@ public final class HarnessPage {
    * answering (frozen, swapped out, dying): the grader's fault, retried on a fresh browser, not
    * the submission's TIME_LIMIT_EXCEEDED. The watchdog has killed that browser by then.
    */
-  private RuntimeException hung(Duration timeout, Watchdog.Guard guard, AtomicBoolean browserAnswered) {
+  private RuntimeException hung(Duration timeout, Watchdog.Guard guard, AtomicBoolean browserAnswered, long heapBytes) {
     closed = true;
     guard.awaitAction(Duration.ofSeconds(5));
     if (!browserAnswered.get()) {
       return new BrowserCrashedException("the browser stopped answering: a call overran " + timeout.toMillis()
           + " ms and its DevTools endpoint did not close the tab", null);
     }
+    log.info("tab {} stopped responding for {} ms; its JavaScript heap then: {}", handle, timeout.toMillis(),
+        heapBytes < 0 ? "no answer" : (heapBytes >> 20) + " MiB");
     return new PageFailure(VerdictStatus.TIME_LIMIT_EXCEEDED,
-        "the page stopped responding for " + timeout.toMillis() + " ms (an infinite loop?)");
+        "the page stopped responding for " + timeout.toMillis() + " ms (an infinite loop?)", heapBytes);
   }
 
   private RuntimeException classify(WebDriverException e) {
@@ -241,6 +306,9 @@ public final class HarnessPage {
   /** Closes this tab without going through chromedriver (works even if the page is hung). */
   public void discard() {
     closed = true;
+    if (probe != null) {
+      probe.close();
+    }
     browser.closeTabDirectly(handle);
   }
 

@@ -90,7 +90,8 @@ public final class SubmissionGrader {
         }
         runTest(i, tests.get(i), mounted, steps, stepTimeout, deadline);
       }
-    } catch (PageFailure failure) {
+    } catch (PageFailure hung) {
+      PageFailure failure = overMemory(hung, challenge.limits().memoryMb());
       ended = failure.status();
       endMessage = failure.getMessage();
       int next = results.size();
@@ -102,6 +103,19 @@ public final class SubmissionGrader {
       }
     }
     return conclude(ended, endMessage, start);
+  }
+
+  /**
+   * A page that stopped responding while its heap was over the memory limit was allocating, not
+   * looping: MEMORY_LIMIT_EXCEEDED, whichever came first, the deadline or V8 giving up.
+   */
+  static PageFailure overMemory(PageFailure failure, int memoryMb) {
+    long limit = memoryMb * 1024L * 1024L;
+    if (failure.status() != VerdictStatus.TIME_LIMIT_EXCEEDED || failure.heapBytes() <= limit) {
+      return failure;
+    }
+    return new PageFailure(VerdictStatus.MEMORY_LIMIT_EXCEEDED, "the page used " + (failure.heapBytes() >> 20)
+        + " MiB of JavaScript heap when it stopped responding; the limit is " + memoryMb + " MiB", failure.heapBytes());
   }
 
   /** Mounts; a dialog that slipped past the harness can swallow the answer, so ask again once. */

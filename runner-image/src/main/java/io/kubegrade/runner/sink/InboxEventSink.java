@@ -9,6 +9,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 public final class InboxEventSink implements EventSink {
   private final StatefulRedisConnection<String, String> connection;
   private final Attempt attempt;
-  private final List<RedisFuture<?>> inFlight = new ArrayList<>();
+  private final List<Delivered.Sent> inFlight = new ArrayList<>();
   private RedisFuture<String> currentAttempt;
   private RedisFuture<Long> concluded;
   private boolean terminalSent;
@@ -41,7 +43,9 @@ public final class InboxEventSink implements EventSink {
   @Override
   public synchronized void publish(GradingEvent event) {
     raiseIfSuperseded(false);
-    inFlight.add(connection.async().xadd(RedisLayout.INBOX_STREAM, new InboxEntry(attempt, event).fields()));
+    Map<String, String> fields = new InboxEntry(attempt, event).fields();
+    inFlight.add(new Delivered.Sent(connection.async().xadd(RedisLayout.INBOX_STREAM, fields),
+        () -> connection.async().xadd(RedisLayout.INBOX_STREAM, fields)));
     if (event.isTerminal()) {
       terminalSent = true;
     } else {
@@ -52,12 +56,12 @@ public final class InboxEventSink implements EventSink {
 
   @Override
   public void flush() {
-    List<RedisFuture<?>> waiting;
+    List<Delivered.Sent> waiting;
     synchronized (this) {
       waiting = new ArrayList<>(inFlight);
       inFlight.clear();
     }
-    Delivered.awaitAll(waiting);
+    Delivered.awaitEach(waiting);
     synchronized (this) {
       raiseIfSuperseded(true);
     }
@@ -75,6 +79,15 @@ public final class InboxEventSink implements EventSink {
       check(attempt, currentAttempt.get(10, TimeUnit.SECONDS), concluded.get(10, TimeUnit.SECONDS));
     } catch (AttemptSupersededException e) {
       throw e;
+    } catch (ExecutionException e) {
+      if (!Delivered.refusedForAMoment(e.getCause())) {
+        throw new IllegalStateException("could not check the attempt is current: " + e.getMessage(), e);
+      }
+      // Redis was loading its data after a restart: ask again - now, once the events are in.
+      currentAttempt = null;
+      if (wait) {
+        requireCurrent(connection.sync(), attempt);
+      }
     } catch (Exception e) {
       throw new IllegalStateException("could not check the attempt is current: " + e.getMessage(), e);
     }
