@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.bson.Document;
 import reactor.core.publisher.Mono;
@@ -249,7 +250,7 @@ public final class ReliabilityRounds {
     private final AtomicLong last = new AtomicLong();
     private final CompletableFuture<List<GradingEvent>> first;
 
-    Resumable(PlatformClient gateway, String token, String id, java.util.function.Consumer<GradingEvent> onEvent) {
+    Resumable(PlatformClient gateway, String token, String id, Consumer<GradingEvent> onEvent) {
       this.token = token;
       this.id = id;
       this.first = gateway.stream(token, id, e -> {
@@ -281,6 +282,40 @@ public final class ReliabilityRounds {
     }
   }
 
+  /** {@value #IN_FLIGHT} submissions, each streamed from the start, STARTED for at least one. */
+  private static final class InFlight {
+    private final Map<String, String> tokens = new LinkedHashMap<>();
+    private final Map<String, CompletableFuture<List<GradingEvent>>> streams = new LinkedHashMap<>();
+
+    static InFlight submit(String source, String users) throws Exception {
+      InFlight inFlight = new InFlight();
+      CompletableFuture<Void> started = new CompletableFuture<>();
+      for (int j = 0; j < IN_FLIGHT; j++) {
+        String token = platform.token(users + "-" + j);
+        String id = platform.submit(token, source);
+        inFlight.tokens.put(id, token);
+        inFlight.streams.put(id, platform.stream(token, id, e -> {
+          if (e.type() == EventType.STARTED) {
+            started.complete(null);
+          }
+        }));
+      }
+      started.get(2, TimeUnit.MINUTES);
+      return inFlight;
+    }
+
+    void add(String token, String id) {
+      tokens.put(id, token);
+      streams.put(id, platform.stream(token, id, e -> {}));
+    }
+
+    void check(Outcomes outcomes) throws Exception {
+      for (var s : streams.entrySet()) {
+        outcomes.check(s.getKey(), tokens.get(s.getKey()), s.getValue(), 3);
+      }
+    }
+  }
+
   /**
    * Redis fails while {@value #IN_FLIGHT} submissions are being graded (at the first STARTED):
    * the gateway's subscription, its streams and the embedded runner's publishing must all come
@@ -290,24 +325,9 @@ public final class ReliabilityRounds {
     Outcomes outcomes = new Outcomes();
     long t0 = System.nanoTime();
     for (int i = 0; i < rounds; i++) {
-      Map<String, String> tokens = new LinkedHashMap<>();
-      Map<String, CompletableFuture<List<GradingEvent>>> streams = new LinkedHashMap<>();
-      CompletableFuture<Void> started = new CompletableFuture<>();
-      for (int j = 0; j < IN_FLIGHT; j++) {
-        String token = platform.token(round + "-" + i + "-" + j);
-        String id = platform.submit(token, source);
-        tokens.put(id, token);
-        streams.put(id, platform.stream(token, id, e -> {
-          if (e.type() == EventType.STARTED) {
-            started.complete(null);
-          }
-        }));
-      }
-      started.get(2, TimeUnit.MINUTES);
+      InFlight inFlight = InFlight.submit(source, round + "-" + i);
       fault.run();
-      for (var s : streams.entrySet()) {
-        outcomes.check(s.getKey(), tokens.get(s.getKey()), s.getValue(), 3);
-      }
+      inFlight.check(outcomes);
     }
     result(round + "_rounds", rounds, "rounds, Redis " + what + " with " + IN_FLIGHT + " submissions in flight");
     outcomes.report(round, (System.nanoTime() - t0) / 1_000_000);
@@ -317,7 +337,7 @@ public final class ReliabilityRounds {
    * A backing service stopped (SIGTERM) while submissions are in flight; submissions made during
    * the outage must be refused fast with a 503 problem and Retry-After and leave nothing stored;
    * once it is back, new submissions are taken (the time to the first is measured) and those in
- * flight end once and are recorded.
+   * flight end once and are recorded.
    */
   private static void backingServiceDown(String source, int rounds, String round, String what, Predicate<String> process,
       String log) throws Exception {
@@ -328,20 +348,7 @@ public final class ReliabilityRounds {
     int leftovers = 0;
     long t0 = System.nanoTime();
     for (int i = 0; i < rounds; i++) {
-      Map<String, String> tokens = new LinkedHashMap<>();
-      Map<String, CompletableFuture<List<GradingEvent>>> streams = new LinkedHashMap<>();
-      CompletableFuture<Void> started = new CompletableFuture<>();
-      for (int j = 0; j < IN_FLIGHT; j++) {
-        String token = platform.token(round + "-" + i + "-" + j);
-        String id = platform.submit(token, source);
-        tokens.put(id, token);
-        streams.put(id, platform.stream(token, id, e -> {
-          if (e.type() == EventType.STARTED) {
-            started.complete(null);
-          }
-        }));
-      }
-      started.get(2, TimeUnit.MINUTES);
+      InFlight inFlight = InFlight.submit(source, round + "-" + i);
       PlatformProcesses.Template template = processes.template(process);
       processes.stop(processes.pid(process));
       String refusedUser = round + "-refused-" + i;
@@ -362,9 +369,7 @@ public final class ReliabilityRounds {
       for (int attempt = 0; ; attempt++) {
         HttpResponse<String> answer = platform.trySubmit(againToken, source);
         if (answer.statusCode() == 202) {
-          String id = Json.mapper().readTree(answer.body()).get("id").asText();
-          tokens.put(id, againToken);
-          streams.put(id, platform.stream(againToken, id, e -> {}));
+          inFlight.add(againToken, Json.mapper().readTree(answer.body()).get("id").asText());
           break;
         }
         if (attempt == 300) {
@@ -373,9 +378,7 @@ public final class ReliabilityRounds {
         Thread.sleep(200);
       }
       recoveryMs.add((System.nanoTime() - back) / 1_000_000);
-      for (var s : streams.entrySet()) {
-        outcomes.check(s.getKey(), tokens.get(s.getKey()), s.getValue(), 3);
-      }
+      inFlight.check(outcomes);
       // Nothing of the refused submissions is stored: their user has none (once MongoDB answers).
       for (int attempt = 0; ; attempt++) {
         try {

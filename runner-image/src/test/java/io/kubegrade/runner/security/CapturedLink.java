@@ -14,53 +14,87 @@ import java.util.concurrent.TimeUnit;
  * frame that crosses. The kernel itself sends nothing on it: IPv6 is off inside (no router
  * solicitation, duplicate-address detection or MLD report) and both ends know each other's MAC
  * address for good (no ARP, nor its reachability probes), so every frame counted was sent by a
- * program run in the namespace. Needs root and iproute2.
+ * program run in the namespace. Needs root, iproute2 and util-linux (unshare, nsenter).
  */
 final class CapturedLink implements AutoCloseable {
+  private final Process holder;
   private final String namespace;
   private final String hostEnd;
   private final String hostAddress;
   private Process capture;
   private Path captureFile;
 
-  private CapturedLink(String namespace, String hostEnd, String hostAddress) {
-    this.namespace = namespace;
+  private CapturedLink(Process holder, String hostEnd, String hostAddress) {
+    this.holder = holder;
+    this.namespace = "/proc/" + holder.pid() + "/ns/net";
     this.hostEnd = hostEnd;
     this.hostAddress = hostAddress;
   }
 
   static boolean possible() {
-    return "root".equals(System.getProperty("user.name")) && Files.isDirectory(Path.of("/proc/self/ns"))
-        && run(List.of("ip", "netns", "list")) == 0;
+    return "root".equals(System.getProperty("user.name")) && run(List.of("unshare", "--net", "true")) == 0
+        && run(List.of("nsenter", "--version")) == 0 && run(List.of("ip", "-V")) == 0;
   }
 
+  /**
+   * The namespace is held by a process of its own ({@code unshare --net sleep}), not named with
+   * {@code ip netns add}: that would leave a /run/netns mount behind, which the node's containerd
+   * trips over (scripts/cluster.sh refuses to start beside one).
+   */
   static CapturedLink create() {
     long id = ProcessHandle.current().pid() % 100_000;
     int net = (int) (id % 64) * 4; // a /30 of its own, so concurrent builds do not collide
-    String ns = "kg-seal-" + id;
     String host = "kgs" + id + "h";
     String inside = "kgs" + id + "n";
-    CapturedLink link = new CapturedLink(ns, host, "10.251." + (id / 64 % 250) + "." + (net + 1));
+    run(List.of("ip", "link", "del", host)); // left by a run that was killed
+    Process holder;
+    try {
+      holder = new ProcessBuilder("unshare", "--net", "sleep", "infinity").redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start the namespace's holder: " + e.getMessage(), e);
+    }
+    CapturedLink link = new CapturedLink(holder, host, "10.251." + (id / 64 % 250) + "." + (net + 1));
     String nsAddress = "10.251." + (id / 64 % 250) + "." + (net + 2);
-    link.removeLeftovers();
-    link.must(List.of("ip", "netns", "add", ns));
-    link.must(List.of("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
-        "net.ipv6.conf.default.disable_ipv6=1"));
+    link.awaitOwnNamespace();
+    link.must(link.inside(List.of("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1")));
     link.must(List.of("ip", "link", "add", host, "type", "veth", "peer", "name", inside));
     link.must(List.of("sysctl", "-qw", "net.ipv6.conf." + host + ".disable_ipv6=1"));
-    link.must(List.of("ip", "link", "set", inside, "netns", ns));
+    String hostMac = link.mac(host);
+    String insideMac = link.mac(inside);
+    link.must(List.of("ip", "link", "set", inside, "netns", Long.toString(holder.pid())));
     link.must(List.of("ip", "addr", "add", link.hostAddress + "/30", "dev", host));
     link.must(List.of("ip", "link", "set", host, "up"));
-    link.must(List.of("ip", "netns", "exec", ns, "ip", "addr", "add", nsAddress + "/30", "dev", inside));
-    link.must(List.of("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"));
-    link.must(List.of("ip", "netns", "exec", ns, "ip", "link", "set", inside, "up"));
-    link.must(List.of("ip", "netns", "exec", ns, "ip", "route", "add", "default", "via", link.hostAddress));
+    link.must(link.inside(List.of("ip", "addr", "add", nsAddress + "/30", "dev", inside)));
+    link.must(link.inside(List.of("ip", "link", "set", "lo", "up")));
+    link.must(link.inside(List.of("ip", "link", "set", inside, "up")));
+    link.must(link.inside(List.of("ip", "route", "add", "default", "via", link.hostAddress)));
     // Fixed neighbours on both ends: no ARP (nor its reachability probes, seconds later) to count.
-    link.must(List.of("ip", "netns", "exec", ns, "ip", "neigh", "replace", link.hostAddress, "lladdr",
-        link.mac(List.of("cat", "/sys/class/net/" + host + "/address")), "dev", inside, "nud", "permanent"));
-    link.must(List.of("ip", "neigh", "replace", nsAddress, "lladdr",
-        link.mac(List.of("ip", "netns", "exec", ns, "cat", "/sys/class/net/" + inside + "/address")), "dev", host, "nud", "permanent"));
+    link.must(link.inside(List.of("ip", "neigh", "replace", link.hostAddress, "lladdr", hostMac, "dev", inside, "nud", "permanent")));
+    link.must(List.of("ip", "neigh", "replace", nsAddress, "lladdr", insideMac, "dev", host, "nud", "permanent"));
     return link;
+  }
+
+  private void awaitOwnNamespace() {
+    try {
+      Path own = Files.readSymbolicLink(Path.of("/proc/self/ns/net"));
+      for (int i = 0; i < 100; i++) {
+        try {
+          if (!Files.readSymbolicLink(Path.of(namespace)).equals(own)) {
+            return;
+          }
+        } catch (IOException e) {
+          // not there yet
+        }
+        Thread.sleep(20);
+      }
+    } catch (IOException e) {
+      // said below
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    close();
+    throw new IllegalStateException("unshare --net did not make a namespace");
   }
 
   /** The address of the link's host end, as seen from inside. */
@@ -70,7 +104,7 @@ final class CapturedLink implements AutoCloseable {
 
   /** {@code command} run inside the namespace. */
   List<String> inside(List<String> command) {
-    List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+    List<String> full = new ArrayList<>(List.of("nsenter", "--net=" + namespace));
     full.addAll(command);
     return full;
   }
@@ -143,28 +177,40 @@ final class CapturedLink implements AutoCloseable {
     removeLeftovers();
   }
 
+  /** Every process still in the namespace (the runner's browsers, say), then its holder. */
   private void removeLeftovers() {
-    if (run(List.of("ip", "netns", "pids", namespace)) == 0) {
-      run(List.of("sh", "-c", "ip netns pids " + namespace + " | xargs -r kill -9"));
+    try {
+      Path ns = Files.readSymbolicLink(Path.of(namespace));
+      ProcessHandle.allProcesses().filter(p -> p.pid() != holder.pid()).filter(p -> {
+        try {
+          return Files.readSymbolicLink(Path.of("/proc/" + p.pid() + "/ns/net")).equals(ns);
+        } catch (IOException e) {
+          return false;
+        }
+      }).forEach(ProcessHandle::destroyForcibly);
+    } catch (IOException e) {
+      // the holder is gone, and the namespace with it
     }
-    run(List.of("ip", "netns", "del", namespace)); // takes the veth pair with it
-    run(List.of("ip", "link", "del", hostEnd));
+    holder.destroyForcibly();
+    try {
+      holder.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    run(List.of("ip", "link", "del", hostEnd)); // gone with the namespace, unless something held it
   }
 
-  private String mac(List<String> command) {
+  private String mac(String device) {
     try {
-      Process p = new ProcessBuilder(command).start();
-      String mac = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      if (p.waitFor() == 0 && mac.matches("([0-9a-f]{2}:){5}[0-9a-f]{2}")) {
+      String mac = Files.readString(Path.of("/sys/class/net/" + device + "/address")).trim();
+      if (mac.matches("([0-9a-f]{2}:){5}[0-9a-f]{2}")) {
         return mac;
       }
     } catch (IOException e) {
       // said below
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
     close();
-    throw new IllegalStateException("could not read a MAC address: " + String.join(" ", command));
+    throw new IllegalStateException("could not read the MAC address of " + device);
   }
 
   private void must(List<String> command) {

@@ -25,7 +25,7 @@ class PacketSealIT {
 
   @Test
   void noFrameCausedByASubmissionLeavesTheRunnersNetwork(@TempDir Path dir) throws Exception {
-    assumeTrue(CapturedLink.possible(), "needs root and iproute2 to make a network namespace");
+    assumeTrue(CapturedLink.possible(), "needs root, iproute2 and util-linux to make a network namespace");
     Path challenge = corpusAsChallenge(dir.resolve("hostile-corpus"));
     try (CapturedLink link = CapturedLink.create()) {
       // The control: a datagram from inside does cross, and is counted.
