@@ -113,8 +113,9 @@ public final class HarnessPage {
    * has stopped responding: a loop's heap stays where it is (or churns), a memory bomb's keeps
    * climbing - on a loaded node it may not have reached the limit by the deadline - so it is read
    * again every {@value #HEAP_STEP_MS} ms for as long as it grows by {@value #HEAP_GROWTH_MIB} MiB or
-   * more each time (or does not answer: V8 collecting near its limit), for at most
-   * {@value #HEAP_PATIENCE_MS} ms, or until the tab is gone.
+   * more each time (or, after a first figure, does not answer: V8 collecting near its limit), for
+   * at most {@value #HEAP_PATIENCE_MS} ms, or until the tab is gone. No first figure within
+   * {@code HEAP_PROBE} ends it at once, so a frozen browser costs that much and no more.
    */
   private long heapWhileGrowing() {
     if (probe == null) {
@@ -124,6 +125,9 @@ public final class HarnessPage {
     long until = System.nanoTime() + HEAP_PATIENCE_MS * 1_000_000L;
     while (probe.isOpen() && System.nanoTime() < until) {
       long next = probe.heapUsed(HEAP_PROBE);
+      if (next < 0 && heap < 0) {
+        return -1; // not even a first figure: a frozen browser, whose close is tried next
+      }
       if (next >= 0) {
         if (heap >= 0 && next < heap + (HEAP_GROWTH_MIB << 20)) {
           return Math.max(heap, next); // stopped growing
