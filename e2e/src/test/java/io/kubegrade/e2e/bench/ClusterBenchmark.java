@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
  * <ol>
  *   <li>{@code sequential N}: N submissions one after another, each timed through every hop as
  *       the API server's watch and the learner's WebSocket report them, plus the runner's own
- *       timeline from its log (JVM, Redis + source, browser + first page, grading);</li>
+ *       timeline from its log (JVM; Redis + source and browser + first page, which start together;
+ *       grading);</li>
  *   <li>{@code rate R S}: open-loop arrivals at R per second for S seconds (each a new learner,
  *       so the per-user rate limit never applies), submit to VERDICT on the WebSocket.</li>
  * </ol>
@@ -164,9 +165,9 @@ public final class ClusterBenchmark {
     stat("seq_scheduled_to_container_running", all, h -> h.containerRunning() - h.scheduled(), n,
         "kubelet: sandbox, network, volumes, container start (image already on the node: no pull)");
     stat("seq_runner_jvm", all, h -> h.runner()[0], n, "runner: process start to main (JVM, class-data archive)");
-    stat("seq_runner_source", all, h -> h.runner()[1], n, "runner: Redis connect + check, fetch the source from S3");
-    stat("seq_runner_browser", all, h -> h.runner()[2], n, "runner: chromedriver + Chromium start, first page ready");
-    stat("seq_runner_grading", all, h -> h.runner()[3], n, "runner: grading (3 tests) and publishing the verdict");
+    stat("seq_runner_source", all, h -> h.runner()[1], n, "runner: Redis connect + check, fetch the source from S3 (in parallel with the browser)");
+    stat("seq_runner_browser", all, h -> h.runner()[2], n, "runner: chromedriver + Chromium start, first page ready (from main, in parallel with the source)");
+    stat("seq_runner_grading", all, h -> h.runner()[3], n, "runner: grading (3 tests) and publishing the verdict, from the later of source and browser");
     stat("seq_running_to_started_event", all, h -> h.started() - h.containerRunning(), n,
         "container running to the STARTED event on the learner's WebSocket");
     stat("seq_started_to_verdict", all, h -> h.verdict() - h.started(), n, "STARTED to VERDICT on the WebSocket");

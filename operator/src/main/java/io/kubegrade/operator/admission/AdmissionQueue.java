@@ -32,6 +32,7 @@ public final class AdmissionQueue {
   private final Map<String, Reservation> reserved = new HashMap<>();
   /** Finished here, possibly still Scheduled or Running in the cache: their slots are free. */
   private final Set<String> finishing = new HashSet<>();
+  private Instant lastDecision = Instant.MIN;
 
   /** An admission: whose job, and when it was decided (decisions are serialized, so these order them). */
   private record Reservation(String owner, Instant at) {}
@@ -60,13 +61,23 @@ public final class AdmissionQueue {
     Map<String, Integer> running = running(all);
     int free = maxRunning - running.values().stream().mapToInt(Integer::intValue).sum();
     for (int i = 0; i < order.size() && i < free; i++) {
-      GradingJob candidate = order.get(i);
-      if (key(candidate).equals(key)) {
-        reserved.put(key, new Reservation(owner(job), clock.instant()));
+      if (key(order.get(i)).equals(key)) {
+        // The jobs ahead of it in line fit the free slots too: they are admitted with it, each
+        // decided before it, whichever of them is reconciled first (two slots freed at once).
+        for (GradingJob ahead : order.subList(0, i + 1)) {
+          reserved.put(key(ahead), new Reservation(owner(ahead), nextDecisionTime()));
+        }
         return true;
       }
     }
     return false;
+  }
+
+  /** Now, or just after the previous decision when the clock has not moved: decisions stay ordered. */
+  private Instant nextDecisionTime() {
+    Instant now = clock.instant();
+    lastDecision = now.isAfter(lastDecision) ? now : lastDecision.plusNanos(1_000);
+    return lastDecision;
   }
 
   /**

@@ -134,7 +134,9 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
     }
     var concluded = verdicts.existing(job.getSpec().submissionId());
     if (concluded.isPresent()) {
-      // Ended before it got a pod (the gateway gave up waiting, or an earlier operator finished it).
+      // Ended before it got a pod (the gateway gave up waiting), or graded by a pod an earlier
+      // operator instance created and stopped before recording: then the status names that pod.
+      newestPod(context).ifPresent(p -> status.pod(p.getMetadata().getName(), attempt(p), now));
       return finish(job, context, status, concluded.get(), "AlreadyGraded", now);
     }
     int attempt = status.attempts() + 1;
@@ -178,8 +180,7 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
     Instant now = clock.instant();
     // A pod of a later attempt than the status records: the status is behind (an update not yet
     // seen, or an instance that stopped before recording it). The newest attempt is the current one.
-    Pod newest = context.getSecondaryResources(Pod.class).stream().max(java.util.Comparator.comparingInt(GradingJobReconciler::attempt))
-        .orElse(null);
+    Pod newest = newestPod(context).orElse(null);
     if (newest != null && attempt(newest) > status.attempts()) {
       status.pod(newest.getMetadata().getName(), attempt(newest), now);
     }
@@ -337,6 +338,11 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
         .filter(p -> p.getStatus() == null || !"Succeeded".equals(p.getStatus().getPhase()) && !"Failed".equals(p.getStatus().getPhase()))
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
         .forEach(p -> context.getClient().resource(p).withGracePeriod(0).delete());
+  }
+
+  /** The job's runner pod of the highest attempt, as the informer sees them. */
+  private static java.util.Optional<Pod> newestPod(Context<GradingJob> context) {
+    return context.getSecondaryResources(Pod.class).stream().max(java.util.Comparator.comparingInt(GradingJobReconciler::attempt));
   }
 
   private static boolean isActive(Pod pod) {

@@ -76,4 +76,18 @@ class AdmissionQueueTest {
     assertThat(queue.tryAdmit(all.get(2), all)).isTrue();
     assertThat(queue.tryAdmit(all.get(3), all)).isFalse();
   }
+
+  @Test
+  void twoSlotsFreedAtOnceAdmitInLineOrderWhicheverJobIsReconciledFirst() {
+    java.time.Clock still = java.time.Clock.fixed(java.time.Instant.parse("2026-11-22T10:05:00Z"), java.time.ZoneOffset.UTC);
+    AdmissionQueue queue = new AdmissionQueue(2, 0, still);
+    List<GradingJob> all = List.of(job("a1", "alice", GradingJobPhase.Succeeded, "2026-11-22T10:01:00Z"),
+        job("a2", "alice", GradingJobPhase.Queued, null), job("a3", "alice", GradingJobPhase.Queued, null),
+        job("a4", "alice", GradingJobPhase.Queued, null));
+    assertThat(queue.tryAdmit(all.get(2), all)).as("a3, second in line, reconciled first").isTrue();
+    assertThat(queue.tryAdmit(all.get(1), all)).as("a2 was admitted with it").isTrue();
+    assertThat(queue.tryAdmit(all.get(3), all)).as("both slots are taken").isFalse();
+    assertThat(queue.admittedAt(all.get(1)).orElseThrow()).as("a2 decided first, though the clock stood still")
+        .isBefore(queue.admittedAt(all.get(2)).orElseThrow());
+  }
 }

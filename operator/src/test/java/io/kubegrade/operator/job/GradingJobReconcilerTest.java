@@ -358,6 +358,23 @@ class GradingJobReconcilerTest {
   }
 
   @Test
+  void aJobGradedByAPodAnEarlierInstanceNeverRecordedNamesThatPod() {
+    // The instance that created the pod stopped before recording it, the runner graded and
+    // published its verdict meanwhile: the job ends with that verdict and says which pod gave it.
+    GradingJob job = create("s12", "alice");
+    Pod left = client.resource(new RunnerPod(Jobs.settings(Map.of()).runner())
+        .build(job, Attempt.begin(job.getSpec().submissionId(), 1), "http://s3.test/x")).create();
+    kubelet.terminated(left, 0, "Completed", verdictJson(VerdictStatus.ACCEPTED, 3, 3));
+    verdicts.alreadyPublished("s12", new Verdict(VerdictStatus.ACCEPTED, null, 3, 3, 700, List.of(), null, null,
+        List.of(), null, null));
+    start(Map.of());
+    GradingJobStatus done = statusOnceItIs("s12", GradingJobPhase.Succeeded);
+    assertThat(done.podName()).isEqualTo("s12-1");
+    assertThat(done.attempts()).isEqualTo(1);
+    assertThat(done.admissionTime()).isNotNull();
+  }
+
+  @Test
   void aFailureTheOperatorCannotResolveIsInTheConditionsAndAWarningUntilItPasses() {
     verdicts.failWith(new io.lettuce.core.RedisCommandTimeoutException("Command timed out after 3 second(s)"));
     start(Map.of());

@@ -49,8 +49,9 @@ public final class PodJob {
   /** When each phase of the run ended, in ms since the epoch: what the pod's start-up costs. */
   private final long created = System.currentTimeMillis();
   private long sourceFetched;
-  private long browserReady;
+  private volatile long browserReady;
   private long graded;
+  private boolean browserTaken;
   private Duration sandboxWait;
 
   public PodJob(Map<String, String> env) {
@@ -58,21 +59,25 @@ public final class PodJob {
   }
 
   /**
-   * Where the time went, for the pod's log: the JVM (process start to here), Redis and the
-   * source, the browser and its first page, grading.
+   * Where the time went, for the pod's log: the JVM (process start to here); Redis and the source,
+   * and the browser with its first page, both counted from here since they start together;
+   * grading, from the later of the two.
    */
   public String timeline() {
     long processStart = ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(created);
     StringBuilder t = new StringBuilder("timeline jvm=" + (created - processStart) + "ms");
     long last = created;
-    for (String[] phase : new String[][] {{"source", String.valueOf(sourceFetched)}, {"browser", String.valueOf(browserReady)},
-        {"grading", String.valueOf(graded)}}) {
-      long at = Long.parseLong(phase[1]);
-      if (at == 0) {
-        break;
-      }
-      t.append(' ').append(phase[0]).append('=').append(at - last).append("ms");
-      last = at;
+    if (sourceFetched != 0) {
+      t.append(" source=").append(sourceFetched - created).append("ms");
+      last = sourceFetched;
+    }
+    if (sourceFetched != 0 && browserReady != 0) {
+      t.append(" browser=").append(browserReady - created).append("ms");
+      last = Math.max(last, browserReady);
+    }
+    if (last != created && graded != 0) {
+      t.append(" grading=").append(graded - last).append("ms");
+      last = graded;
     }
     if (sandboxWait != null) {
       t.append(" (network policy in force after ").append(sandboxWait.toMillis()).append("ms)");
@@ -103,6 +108,14 @@ public final class PodJob {
             throw new CompletionException(e);
           }
         });
+    // The browser starts with the JVM's other work (Redis, the source): it runs nothing of the
+    // submission until both are there and the sandbox is in force.
+    PoolSettings settings = PoolSettings.fromEnvironment(env).withSize(1).withPrewarm(false);
+    CompletableFuture<GradingPool> browser = CompletableFuture.supplyAsync(() -> {
+      GradingPool started = GradingPool.start(settings);
+      browserReady = System.currentTimeMillis();
+      return started;
+    }, r -> new Thread(r, "kubegrade-browser-start").start());
     RedisClient client = RedisClient.create(redisUri());
     try (StatefulRedisConnection<String, String> redis = connect(client)) {
       if (redis.sync().exists(RedisLayout.doneKey(submissionId)) > 0) {
@@ -117,10 +130,8 @@ public final class PodJob {
       String source = fetchSource(required(RunnerContract.SOURCE_URL));
       sourceFetched = System.currentTimeMillis();
       GradingRequest request = new GradingRequest(submissionId, challenge, source, 1);
-      PoolSettings settings = PoolSettings.fromEnvironment(env).withSize(1).withPrewarm(false);
       try (EventSink sink = EventSink.all(new InboxEventSink(redis, attempt), new TerminationMessageSink(terminationLog));
-          GradingPool pool = GradingPool.start(settings)) {
-        browserReady = System.currentTimeMillis();
+          GradingPool pool = started(browser)) {
         awaitSandbox(sandboxed);
         Verdict verdict = pool.submit(request, sink).join();
         graded = System.currentTimeMillis();
@@ -133,7 +144,25 @@ public final class PodJob {
         throw e;
       }
     } finally {
+      if (!browserTaken) {
+        // Nothing to grade, or grading could not start: the browser is stopped, not left behind.
+        try {
+          browser.join().close();
+        } catch (RuntimeException ignored) {
+          // it failed to start: nothing to stop
+        }
+      }
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  /** The browser started beside the rest, once it is ready (the caller closes it); its failure to start is this job's. */
+  private GradingPool started(CompletableFuture<GradingPool> browser) {
+    browserTaken = true;
+    try {
+      return browser.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
     }
   }
 
