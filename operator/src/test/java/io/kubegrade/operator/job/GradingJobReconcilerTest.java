@@ -323,17 +323,21 @@ class GradingJobReconcilerTest {
         .satisfies(o -> assertThat(o.getKind()).isEqualTo("GradingJob"));
   }
 
+  /** The pod of {@code job}'s first attempt, as an operator instance that stopped before recording it left it. */
+  private Pod podOfAttemptOne(GradingJob job) {
+    return client.resource(new RunnerPod(Jobs.settings(Map.of()).runner())
+        .build(job, Attempt.begin(job.getSpec().submissionId(), 1), "http://s3.test/" + job.getMetadata().getName())).create();
+  }
+
   @Test
   void aRestartedOperatorAdoptsThePodsItLeftAndDeletesOrphans() {
     GradingJob job = create("s7", "alice");
     // What a previous instance left: the pod of attempt 1 (status never recorded), and a pod
     // whose job was deleted while no operator ran.
-    Pod left = new RunnerPod(Jobs.settings(Map.of()).runner()).build(job, Attempt.begin(job.getSpec().submissionId(), 1), "http://s3.test/x");
-    client.resource(left).create();
+    podOfAttemptOne(job);
     GradingJob gone = Jobs.job(ns, "gone", "bob", "counter");
     gone.getMetadata().setUid(UUID.randomUUID().toString());
-    client.resource(new RunnerPod(Jobs.settings(Map.of()).runner()).build(gone, Attempt.begin(gone.getSpec().submissionId(), 1), "http://s3.test/y"))
-        .create();
+    podOfAttemptOne(gone);
 
     start(Map.of());
     GradingJobStatus adopted = statusOnceItIs("s7", GradingJobPhase.Scheduled);
@@ -348,8 +352,7 @@ class GradingJobReconcilerTest {
     // The pod was created and graded before the job's status said so (a restart in between, or an
     // informer behind): the job must follow the pod as it is, not wait for an event that came.
     GradingJob job = create("s11", "alice");
-    Pod left = client.resource(new RunnerPod(Jobs.settings(Map.of()).runner())
-        .build(job, Attempt.begin(job.getSpec().submissionId(), 1), "http://s3.test/x")).create();
+    Pod left = podOfAttemptOne(job);
     kubelet.terminated(left, 0, "Completed", verdictJson(VerdictStatus.ACCEPTED, 3, 3));
     start(Map.of());
     GradingJobStatus done = statusOnceItIs("s11", GradingJobPhase.Succeeded);
@@ -362,8 +365,7 @@ class GradingJobReconcilerTest {
     // The instance that created the pod stopped before recording it, the runner graded and
     // published its verdict meanwhile: the job ends with that verdict and says which pod gave it.
     GradingJob job = create("s12", "alice");
-    Pod left = client.resource(new RunnerPod(Jobs.settings(Map.of()).runner())
-        .build(job, Attempt.begin(job.getSpec().submissionId(), 1), "http://s3.test/x")).create();
+    Pod left = podOfAttemptOne(job);
     kubelet.terminated(left, 0, "Completed", verdictJson(VerdictStatus.ACCEPTED, 3, 3));
     verdicts.alreadyPublished("s12", new Verdict(VerdictStatus.ACCEPTED, null, 3, 3, 700, List.of(), null, null,
         List.of(), null, null));

@@ -70,12 +70,12 @@ public final class PodJob {
     if (sourceFetched != 0) {
       t.append(" source=").append(sourceFetched - created).append("ms");
       last = sourceFetched;
+      if (browserReady != 0) {
+        t.append(" browser=").append(browserReady - created).append("ms");
+        last = Math.max(last, browserReady);
+      }
     }
-    if (sourceFetched != 0 && browserReady != 0) {
-      t.append(" browser=").append(browserReady - created).append("ms");
-      last = Math.max(last, browserReady);
-    }
-    if (last != created && graded != 0) {
+    if (graded != 0) { // graded: the source and the browser were both there
       t.append(" grading=").append(graded - last).append("ms");
       last = graded;
     }
