@@ -15,6 +15,11 @@ import io.kubegrade.operator.source.S3SourcePresigner;
 import io.kubegrade.operator.source.SourcePresigner;
 import io.kubegrade.operator.verdict.RedisVerdictPublisher;
 import io.kubegrade.operator.verdict.VerdictPublisher;
+import io.kubegrade.operator.warm.RedisWarmClaims;
+import io.kubegrade.operator.warm.WarmBinder;
+import io.kubegrade.operator.warm.WarmClaims;
+import io.kubegrade.operator.warm.WarmPool;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -26,8 +31,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts the operator: one controller (GradingJob), the orphan sweep, health and metrics
- * endpoints, and - with several replicas - leader election, so only one instance reconciles.
+ * Starts the operator: one controller (GradingJob), the warm runner pods, the orphan sweep, health
+ * and metrics endpoints, and - with several replicas - leader election, so only one instance
+ * reconciles and keeps the warm pods.
  */
 public final class OperatorMain implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OperatorMain.class);
@@ -40,14 +46,16 @@ public final class OperatorMain implements AutoCloseable {
   private final RedisClient redisClient;
   private final StatefulRedisConnection<String, String> redis;
   private final S3SourcePresigner presigner;
+  private final WarmPool warmPool;
 
   private OperatorMain(Operator operator, OperatorHttpServer http, RedisClient redisClient,
-      StatefulRedisConnection<String, String> redis, S3SourcePresigner presigner) {
+      StatefulRedisConnection<String, String> redis, S3SourcePresigner presigner, WarmPool warmPool) {
     this.operator = operator;
     this.http = http;
     this.redisClient = redisClient;
     this.redis = redis;
     this.presigner = presigner;
+    this.warmPool = warmPool;
   }
 
   public static void main(String[] args) {
@@ -86,17 +94,31 @@ public final class OperatorMain implements AutoCloseable {
     StatefulRedisConnection<String, String> redis = redisClient.connect();
     S3SourcePresigner presigner = new S3SourcePresigner(settings.s3());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    OperatorMain main = start(client, settings, forTests, new RedisVerdictPublisher(redis), presigner, registry);
-    return new OperatorMain(main.operator, main.http, redisClient, redis, presigner);
+    OperatorMain main = start(client, settings, forTests, new RedisVerdictPublisher(redis), presigner, registry,
+        new RedisWarmClaims(redis));
+    return new OperatorMain(main.operator, main.http, redisClient, redis, presigner, main.warmPool);
   }
 
-  /** Starts with the given collaborators (tests pass their own fakes of these interfaces). */
+  /** Starts with the given collaborators (tests pass their own fakes of these interfaces), warm pods off. */
   public static OperatorMain start(KubernetesClient client, OperatorSettings settings, boolean forTests,
       VerdictPublisher verdicts, SourcePresigner presigner, PrometheusMeterRegistry registry) {
+    if (settings.warmPool().enabled()) {
+      throw new IllegalArgumentException("warm runner pods need their claims in Redis: pass WarmClaims, or set"
+          + " KUBEGRADE_WARM_POOL_MAX=0");
+    }
+    return start(client, settings, forTests, verdicts, presigner, registry, null);
+  }
+
+  /** Starts with the given collaborators; {@code warmClaims} only used with warm pods on. */
+  public static OperatorMain start(KubernetesClient client, OperatorSettings settings, boolean forTests,
+      VerdictPublisher verdicts, SourcePresigner presigner, PrometheusMeterRegistry registry, WarmClaims warmClaims) {
     int swept = new OrphanPodSweeper(client).sweep(settings.namespaces());
     if (swept > 0) {
       log.info("deleted {} orphaned runner pods", swept);
     }
+    RunnerPod runnerPods = new RunnerPod(settings.runner());
+    WarmPool warmPool = settings.warmPool().enabled()
+        ? new WarmPool(client, runnerPods, settings.warmPool(), warmClaims, Clock.systemUTC(), registry) : null;
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build())
@@ -105,25 +127,32 @@ public final class OperatorMain implements AutoCloseable {
       if (settings.leaderElection()) {
         // A process that loses leadership exits, so its replacement starts as a clean standby;
         // embedded in a test, it only stops.
+        // The warm pool is kept by the leader only, as jobs are reconciled by it only.
+        LeaderCallbacks callbacks = warmPool == null ? null
+            : new LeaderCallbacks(warmPool::start, warmPool::stop, leader -> {});
         o.withLeaderElectionConfiguration(new LeaderElectionConfiguration("kubegrade-operator", settings.leaseNamespace(),
-            Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), null, null, !forTests));
+            Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), null, callbacks, !forTests));
       }
     });
     JobMetrics metrics = new JobMetrics(registry);
-    GradingJobReconciler reconciler = new GradingJobReconciler(settings.admission(), new RunnerPod(settings.runner()),
-        presigner, verdicts, new JobEvents(client, instanceName()), metrics, Clock.systemUTC());
+    GradingJobReconciler reconciler = new GradingJobReconciler(settings.admission(), runnerPods,
+        presigner, verdicts, new JobEvents(client, instanceName()), metrics, warmPool == null ? WarmBinder.OFF : warmPool,
+        Clock.systemUTC());
     operator.register(reconciler, c -> {
       if (!settings.namespaces().isEmpty()) {
         c.settingNamespaces(settings.namespaces());
       }
     });
     operator.start();
+    if (warmPool != null && !settings.leaderElection()) {
+      warmPool.start();
+    }
     OperatorHttpServer http = new OperatorHttpServer(settings.httpPort(),
         () -> operator.getRuntimeInfo().allEventSourcesAreHealthy(),
         () -> operator.getRuntimeInfo().isStarted(), registry);
     log.info("kubegrade operator started: namespaces {}, at most {} runner pods, metrics on :{}",
         settings.namespaces().isEmpty() ? "all" : settings.namespaces(), settings.admission().maxRunningPods(), http.port());
-    return new OperatorMain(operator, http, null, null, null);
+    return new OperatorMain(operator, http, null, null, null, warmPool);
   }
 
   public int httpPort() {
@@ -141,6 +170,9 @@ public final class OperatorMain implements AutoCloseable {
   }
 
   private void closeConnections() {
+    if (warmPool != null) {
+      warmPool.stop();
+    }
     http.close();
     if (redis != null) {
       redis.close();

@@ -20,6 +20,7 @@ public record OperatorSettings(
     Set<String> namespaces,
     Admission admission,
     RunnerPodSettings runner,
+    WarmPool warmPool,
     Redis redis,
     S3 s3,
     int httpPort,
@@ -42,6 +43,27 @@ public record OperatorSettings(
       String defaultCpu, String cpuRequest, String tmpSize, boolean chromiumSandbox, String redisUrl,
       String redisSecret, String redisUsernameKey, String redisPasswordKey, boolean requireNetworkPolicy) {}
 
+  /**
+   * Idle runner pods kept ready in each of {@code namespaces}: between {@code min} and {@code max}
+   * (scaled from recent demand: WarmPoolDemand), each recycled after {@code maxIdle}. {@code max}
+   * 0 turns warm pods off: every job gets a pod created for it.
+   */
+  public record WarmPool(int min, int max, Duration maxIdle, Set<String> namespaces) {
+    public WarmPool {
+      if (min < 0 || max < min) {
+        throw new IllegalArgumentException("KUBEGRADE_WARM_POOL_MIN (" + min + ") and KUBEGRADE_WARM_POOL_MAX (" + max
+            + ") must satisfy 0 <= min <= max");
+      }
+      if (maxIdle.compareTo(Duration.ofMinutes(1)) < 0) {
+        throw new IllegalArgumentException("KUBEGRADE_WARM_POOL_MAX_IDLE must be at least 1m, got " + maxIdle);
+      }
+    }
+
+    public boolean enabled() {
+      return max > 0 && !namespaces.isEmpty();
+    }
+  }
+
   /** The operator's own Redis connection: it publishes the verdicts runners could not. */
   public record Redis(String url, String username, String password) {}
 
@@ -52,8 +74,7 @@ public record OperatorSettings(
   public static OperatorSettings fromEnvironment(Map<String, String> env) {
     Env e = new Env(env);
     return new OperatorSettings(
-        Arrays.stream(e.get("KUBEGRADE_WATCH_NAMESPACES", "").split(",")).map(String::trim)
-            .filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet()),
+        list(e.get("KUBEGRADE_WATCH_NAMESPACES", "")),
         new Admission(e.integer("KUBEGRADE_MAX_RUNNING_PODS", 10), e.integer("KUBEGRADE_MAX_RUNNING_PER_USER", 0),
             e.integer("KUBEGRADE_MAX_ATTEMPTS", 3), e.duration("KUBEGRADE_PENDING_TIMEOUT", "5m"),
             e.duration("KUBEGRADE_FINISHED_TTL", "1h")),
@@ -72,6 +93,11 @@ public record OperatorSettings(
             e.get("KUBEGRADE_RUNNER_REDIS_USERNAME_KEY", "runner-username"),
             e.get("KUBEGRADE_RUNNER_REDIS_PASSWORD_KEY", "runner-password"),
             e.bool("KUBEGRADE_RUNNER_REQUIRE_NETWORK_POLICY", false)),
+        new WarmPool(e.integer("KUBEGRADE_WARM_POOL_MIN", 2), e.integer("KUBEGRADE_WARM_POOL_MAX", 10),
+            e.duration("KUBEGRADE_WARM_POOL_MAX_IDLE", "30m"),
+            // Where the pool lives: the namespaces watched, or when every one is, those named here.
+            list(e.get("KUBEGRADE_WARM_POOL_NAMESPACES", "")).isEmpty() ? list(e.get("KUBEGRADE_WATCH_NAMESPACES", ""))
+                : list(e.get("KUBEGRADE_WARM_POOL_NAMESPACES", ""))),
         new Redis(e.get("KUBEGRADE_REDIS_URL", "redis://127.0.0.1:6379"), emptyToNull(e.get("KUBEGRADE_REDIS_USERNAME", "")),
             emptyToNull(e.get("KUBEGRADE_REDIS_PASSWORD", ""))),
         new S3(URI.create(e.get("KUBEGRADE_S3_ENDPOINT", "http://127.0.0.1:9000")), e.get("KUBEGRADE_S3_REGION", "us-east-1"),
@@ -80,6 +106,11 @@ public record OperatorSettings(
         e.integer("KUBEGRADE_HTTP_PORT", 8081),
         e.bool("KUBEGRADE_LEADER_ELECTION", false),
         emptyToNull(e.get("KUBEGRADE_LEASE_NAMESPACE", "")));
+  }
+
+  private static Set<String> list(String commaSeparated) {
+    return Arrays.stream(commaSeparated.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+        .collect(Collectors.toUnmodifiableSet());
   }
 
   private static String emptyToNull(String s) {

@@ -9,6 +9,16 @@ public final class GradingJobLabels {
   public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
   public static final String SUBMISSION = "kubegrade.io/submission";
   public static final String ATTEMPT = "kubegrade.io/attempt";
+  /**
+   * On warm runner pods: {@link #WARM_IDLE} while the pod waits for a job (no owner, no
+   * submission), {@link #WARM_BOUND} once the operator bound it to one - then it carries the job's
+   * labels and owner reference like any runner pod. Absent on pods created for a job.
+   */
+  public static final String WARM = "kubegrade.io/warm";
+  public static final String WARM_IDLE = "idle";
+  public static final String WARM_BOUND = "bound";
+  /** On a bound warm pod: when it was bound (RFC 3339); its grading started then, not when the pod did. */
+  public static final String BOUND_AT = "kubegrade.io/bound-at";
 
   public static final String RUNNER_NAME = "kubegrade-runner";
   public static final String RUNNER_COMPONENT = "runner";

@@ -15,6 +15,7 @@ public record GradingJobStatus(
     GradingJobPhase phase,
     List<Condition> conditions,
     @JsonPropertyDescription("The runner pod of the current attempt.") String podName,
+    @JsonPropertyDescription("Whether that pod was a warm one: started before the job came, with its browser ready.") Boolean podWarm,
     @JsonPropertyDescription("Runner pods created so far (retries after infrastructure failures included).") Integer attempts,
     @JsonPropertyDescription("When the job was admitted and its first pod created.") String admissionTime,
     @JsonPropertyDescription("When the runner container of the current attempt started.") String startTime,

@@ -28,6 +28,22 @@ public final class RunnerContract {
    */
   public static final String REQUIRE_NETWORK_POLICY = "KUBEGRADE_REQUIRE_NETWORK_POLICY";
 
+  /**
+   * On a warm pod (started with no job, argument {@code warm}): its capability, 128 random bits
+   * in hex. The operator hands the pod its one job under
+   * {@link io.kubegrade.api.redis.RedisLayout#warmAssignmentKey}, which only this token names.
+   */
+  public static final String WARM_TOKEN = "KUBEGRADE_WARM_TOKEN";
+  /** On a warm pod: how long it waits for its job before it exits on its own (seconds). */
+  public static final String WARM_MAX_WAIT_SECONDS = "KUBEGRADE_WARM_MAX_WAIT_SECONDS";
+  /**
+   * Where a warm pod creates a file once its browser runs with a page prepared
+   * ({@link #WARM_READY_PATH} in the pod); the pod's startup probe tests for it, so the pod turns
+   * Ready then (and the operator binds ready pods first).
+   */
+  public static final String WARM_READY_FILE = "KUBEGRADE_WARM_READY_FILE";
+  public static final String WARM_READY_PATH = "/tmp/kubegrade-warm-ready";
+
   /** Graded (whatever the verdict), or nothing to grade ({@link #ALREADY_GRADED}). */
   public static final int EXIT_GRADED = 0;
   /** The job itself is unusable (bad challenge document, missing variable): retrying cannot help. */
@@ -41,6 +57,9 @@ public final class RunnerContract {
   public static final String ALREADY_GRADED = "kubegrade: already graded";
   /** The termination message when a later attempt began: this pod's events no longer count. */
   public static final String SUPERSEDED = "kubegrade: superseded";
+
+  /** The termination message of a warm pod that waited its longest and was given no job. */
+  public static final String NEVER_BOUND = "kubegrade: no job came";
 
   private RunnerContract() {}
 }

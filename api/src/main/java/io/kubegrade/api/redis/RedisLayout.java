@@ -104,14 +104,37 @@ public final class RedisLayout {
       """;
 
   /**
+   * Gives a warm runner pod its one job, or takes the pod out of the pool, in one step: the pod is
+   * claimed - at most once, ever - and the job, if any, handed to it.
+   *
+   * <p>KEYS: the pod's claim key and assignment list ({@link #warmClaimKey}, {@link #warmAssignmentKey}).
+   * ARGV: who claims (a job's attempt, or "recycle"), the assignment's JSON ("" to claim only), TTL
+   * seconds. Returns 1 when claimed now, 0 when this claimant had claimed it already (a retried
+   * reconciliation: the assignment was handed over then), -1 when someone else had.
+   */
+  public static final String ASSIGN_WARM = """
+      if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[3]) then
+        if redis.call('GET', KEYS[1]) == ARGV[1] then return 0 end
+        return -1
+      end
+      if ARGV[2] ~= '' then
+        redis.call('RPUSH', KEYS[2], ARGV[2])
+        redis.call('EXPIRE', KEYS[2], ARGV[3])
+      end
+      return 1
+      """;
+
+  /**
    * The Redis user runner pods log in as (docs/operator.md): it may add entries to the inbox - not
    * read it - and read whether its attempt is still the current one and whether the submission is
-   * concluded (a hash of attempt number, token hash and counter; a sequence number). It cannot
-   * write any submission's log, the verdict stream, the job stream or any channel, read any event
-   * history, source or challenge, or run scripts.
+   * concluded (a hash of attempt number, token hash and counter; a sequence number); a warm pod
+   * also waits on and takes from an assignment list ({@link #warmAssignmentKey}), whose name only
+   * that pod's token gives. It cannot write any submission's log, the verdict stream, the job
+   * stream or any channel, read any event history, source or challenge, list keys, or run scripts.
    */
-  public static final String RUNNER_ACL = "on resetkeys resetchannels -@all +@connection +xadd +hget +exists"
-      + " ~kubegrade:inbox %R~kubegrade:submission:*:attempt %R~kubegrade:submission:*:done";
+  public static final String RUNNER_ACL = "on resetkeys resetchannels -@all +@connection +xadd +hget +exists +blpop"
+      + " ~kubegrade:inbox %R~kubegrade:submission:*:attempt %R~kubegrade:submission:*:done"
+      + " ~kubegrade:warm:*:assignment";
 
   /**
    * The Redis user warm runner workers (queue mode) log in as: the pod runner's rights, plus
@@ -122,6 +145,38 @@ public final class RedisLayout {
       + " +xreadgroup +xack +xclaim +xdel +xgroup|create";
 
   private RedisLayout() {}
+
+  /**
+   * Where a warm pod's one job is handed to it: named by the SHA-256 of the pod's token
+   * (RunnerContract.WARM_TOKEN), so only that pod - and the operator, which reads the token from
+   * the pod it created - can name it. The braces keep a pod's two keys in one Redis Cluster slot.
+   */
+  public static String warmAssignmentKey(String warmToken) {
+    return "kubegrade:warm:{" + sha256(warmToken) + "}:assignment";
+  }
+
+  /** Who claimed a warm pod (the job's attempt it was given to, or "recycle"): set once, never replaced. */
+  public static String warmClaimKey(String warmToken) {
+    return "kubegrade:warm:{" + sha256(warmToken) + "}:claim";
+  }
+
+  public static String[] assignWarmKeys(String warmToken) {
+    return new String[] {warmClaimKey(warmToken), warmAssignmentKey(warmToken)};
+  }
+
+  /** {@code assignment}: the job's JSON, or null to take the pod out of the pool without a job. */
+  public static String[] assignWarmArgs(String claimant, String assignment) {
+    return new String[] {claimant, assignment == null ? "" : assignment, String.valueOf(HISTORY_TTL.toSeconds())};
+  }
+
+  private static String sha256(String s) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
 
   public static String historyKey(String submissionId) {
     return "kubegrade:submission:" + submissionId + ":events";
@@ -200,6 +255,20 @@ public final class RedisLayout {
         case -1 -> CONCLUDED;
         case -2 -> TAKEN;
         default -> throw new IllegalArgumentException("not a begin result for attempt " + n + ": " + result);
+      };
+    }
+  }
+
+  /** What {@link #ASSIGN_WARM} answered. */
+  public enum Claimed {
+    CLAIMED, ALREADY_OURS, TAKEN;
+
+    public static Claimed of(long result) {
+      return switch ((int) result) {
+        case 1 -> CLAIMED;
+        case 0 -> ALREADY_OURS;
+        case -1 -> TAKEN;
+        default -> throw new IllegalArgumentException("not an assign result: " + result);
       };
     }
   }

@@ -31,6 +31,7 @@ import io.kubegrade.operator.pod.PodOutcome;
 import io.kubegrade.operator.pod.RunnerPod;
 import io.kubegrade.operator.source.SourcePresigner;
 import io.kubegrade.operator.verdict.VerdictPublisher;
+import io.kubegrade.operator.warm.WarmBinder;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,11 +64,12 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
   private final VerdictPublisher verdicts;
   private final JobEvents events;
   private final JobMetrics metrics;
+  private final WarmBinder warm;
   private final Clock clock;
   private final SimpleInboundEventSource<GradingJob> wake = new SimpleInboundEventSource<>("admission");
 
   public GradingJobReconciler(OperatorSettings.Admission limits, RunnerPod pods, SourcePresigner presigner,
-      VerdictPublisher verdicts, JobEvents events, JobMetrics metrics, Clock clock) {
+      VerdictPublisher verdicts, JobEvents events, JobMetrics metrics, WarmBinder warm, Clock clock) {
     this.limits = limits;
     this.queue = new AdmissionQueue(limits.maxRunningPods(), limits.maxRunningPerUser(), clock);
     this.pods = pods;
@@ -75,6 +77,7 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
     this.verdicts = verdicts;
     this.events = events;
     this.metrics = metrics;
+    this.warm = warm;
     this.clock = clock;
   }
 
@@ -136,18 +139,22 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
     if (concluded.isPresent()) {
       // Ended before it got a pod (the gateway gave up waiting), or graded by a pod an earlier
       // operator instance created and stopped before recording: then the status names that pod.
-      newestPod(context).ifPresent(p -> status.pod(p.getMetadata().getName(), attempt(p), now));
+      newestPod(context).ifPresent(p -> status.pod(p.getMetadata().getName(), attempt(p), isWarm(p), now));
       return finish(job, context, status, concluded.get(), "AlreadyGraded", now);
     }
     int attempt = status.attempts() + 1;
-    String name = RunnerPod.name(job, attempt);
-    Pod existing = pod(context, name);
+    int next = attempt;
+    Pod existing = newestPod(context).filter(p -> attempt(p) >= next)
+        .orElseGet(() -> pod(context, RunnerPod.name(job, next)));
     if (existing != null) {
-      // Created before, and not recorded yet: by a previous operator instance, or by this one with
-      // the status update not yet seen. Follow the pod as it is now - it may even have finished.
+      // Created (or a warm one bound) before, and not recorded yet: by a previous operator
+      // instance, or by this one with the status update not yet seen. Follow the pod as it is
+      // now - it may even have finished.
+      String name = existing.getMetadata().getName();
+      attempt = Math.max(attempt, attempt(existing));
       queue.tryAdmit(job, jobs(context));
       events.normal(job, "Adopted", "runner pod " + name + " (attempt " + attempt + ") already exists; following it");
-      status.pod(name, attempt, now).phase(GradingJobPhase.Scheduled)
+      status.pod(name, attempt, isWarm(existing), now).phase(GradingJobPhase.Scheduled)
           .condition(GradingJobLabels.ADMITTED, true, "PodCreated", "runner pod " + name, now);
       return follow(job, context, status);
     }
@@ -163,12 +170,18 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
       return patch(job, context, status);
     }
     attempt = pod.attempt();
-    name = RunnerPod.name(job, attempt);
+    String name = pod.name();
     metrics.admitted(Duration.between(Instant.parse(job.getMetadata().getCreationTimestamp()), now));
-    events.normal(job, "PodCreated", "created runner pod " + name + " (attempt " + attempt + ")");
-    status.pod(name, attempt, queue.admittedAt(job).orElse(now)).phase(GradingJobPhase.Scheduled)
-        .condition(GradingJobLabels.ADMITTED, true, "PodCreated", "runner pod " + name, now)
+    String reason = pod.warm() ? "PodBound" : "PodCreated";
+    events.normal(job, reason, pod.warm() ? "gave attempt " + attempt + " to warm runner pod " + name
+        : "created runner pod " + name + " (attempt " + attempt + ")");
+    status.pod(name, attempt, pod.warm(), queue.admittedAt(job).orElse(now)).phase(GradingJobPhase.Scheduled)
+        .condition(GradingJobLabels.ADMITTED, true, reason, (pod.warm() ? "warm runner pod " : "runner pod ") + name, now)
         .condition(GradingJobLabels.STARTED, false, "PodPending", "waiting for the runner pod to start", now);
+    if (pod.warm()) {
+      // Its informer event follows at once; a bound pod runs already.
+      return patch(job, context, status).rescheduleAfter(Duration.ofSeconds(1));
+    }
     return patch(job, context, status).rescheduleAfter(limits.pendingTimeout());
   }
 
@@ -182,7 +195,7 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
     // seen, or an instance that stopped before recording it). The newest attempt is the current one.
     Pod newest = newestPod(context).orElse(null);
     if (newest != null && attempt(newest) > status.attempts()) {
-      status.pod(newest.getMetadata().getName(), attempt(newest), now);
+      status.pod(newest.getMetadata().getName(), attempt(newest), isWarm(newest), now);
     }
     Pod pod = pod(context, status.podName());
     deleteEarlierAttempts(context, status.attempts());
@@ -193,6 +206,10 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
     if (outcome instanceof PodOutcome.Running running) {
       if (status.phase() != GradingJobPhase.Running || status.startTime() == null) {
         Instant started = running.startedAt() == null ? now : running.startedAt();
+        Instant boundAt = boundAt(pod);
+        if (boundAt != null && boundAt.isAfter(started)) {
+          started = boundAt; // a warm pod ran before its job came; the job's grading started when it was bound
+        }
         status.phase(GradingJobPhase.Running).started(started)
             .condition(GradingJobLabels.STARTED, true, "RunnerStarted", "runner pod " + status.podName() + " is grading", now);
         events.normal(job, "Started", "runner pod " + status.podName() + " started grading");
@@ -242,10 +259,10 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
       return UpdateControl.noUpdate();
     }
     attempt = retried.attempt();
-    String name = RunnerPod.name(job, attempt);
+    String name = retried.name();
     events.warning(job, "Retried", "attempt " + status.attempts() + " lost (" + lost.reason() + ": " + lost.message()
-        + "); created runner pod " + name);
-    status.pod(name, attempt, now).phase(GradingJobPhase.Scheduled)
+        + "); " + (retried.warm() ? "gave attempt " + attempt + " to warm runner pod " : "created runner pod ") + name);
+    status.pod(name, attempt, retried.warm(), now).phase(GradingJobPhase.Scheduled)
         .condition(GradingJobLabels.STARTED, false, lost.reason(), lost.message(), now);
     return patch(job, context, status).rescheduleAfter(limits.pendingTimeout());
   }
@@ -288,8 +305,11 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
 
   /** What creating an attempt's pod came to. */
   private sealed interface Created {
-    /** The pod of attempt {@code attempt} exists (the number may be above the one asked for). */
-    record Pod(int attempt) implements Created {}
+    /**
+     * The pod of attempt {@code attempt} exists (the number may be above the one asked for):
+     * created for it, or a warm one bound to it.
+     */
+    record Pod(int attempt, String name, boolean warm) implements Created {}
 
     /** The job vanished meanwhile. */
     record Gone() implements Created {}
@@ -300,7 +320,8 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
 
   /**
    * Begins attempt {@code n} in the submission's log (a fresh capability for the pod, every
-   * earlier attempt fenced), then creates its pod; an existing pod of that attempt is adopted.
+   * earlier attempt fenced), then gives it to an idle warm pod, or creates its pod when none is
+   * left; an existing pod of that attempt is adopted.
    */
   private Created createPod(GradingJob job, Context<GradingJob> context, int n) {
     var begun = verdicts.begin(job.getSpec().submissionId(), n);
@@ -308,14 +329,20 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
       queue.release(job);
       return new Created.Concluded();
     }
-    Pod desired = pods.build(job, begun.get(), presigner.presign(job.getSpec().source()));
+    String sourceUrl = presigner.presign(job.getSpec().source());
     int attempt = (int) begun.get().number();
+    var warmPod = warm.bind(job, begun.get(), sourceUrl);
+    if (warmPod.isPresent()) {
+      return new Created.Pod(attempt, warmPod.get().getMetadata().getName(), true);
+    }
+    Pod desired = pods.build(job, begun.get(), sourceUrl);
+    String name = desired.getMetadata().getName();
     try {
       context.getClient().resource(desired).create();
-      return new Created.Pod(attempt);
+      return new Created.Pod(attempt, name, false);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
-        return new Created.Pod(attempt);
+        return new Created.Pod(attempt, name, false);
       }
       queue.release(job);
       if (e.getCode() == 404) {
@@ -343,6 +370,20 @@ public class GradingJobReconciler implements Reconciler<GradingJob> {
   /** The job's runner pod of the highest attempt, as the informer sees them. */
   private static java.util.Optional<Pod> newestPod(Context<GradingJob> context) {
     return context.getSecondaryResources(Pod.class).stream().max(java.util.Comparator.comparingInt(GradingJobReconciler::attempt));
+  }
+
+  private static boolean isWarm(Pod pod) {
+    return pod.getMetadata().getLabels() != null && pod.getMetadata().getLabels().containsKey(GradingJobLabels.WARM);
+  }
+
+  private static Instant boundAt(Pod pod) {
+    String at = pod == null || pod.getMetadata().getAnnotations() == null ? null
+        : pod.getMetadata().getAnnotations().get(GradingJobLabels.BOUND_AT);
+    try {
+      return at == null ? null : Instant.parse(at);
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
   }
 
   private static boolean isActive(Pod pod) {

@@ -24,6 +24,7 @@ final class StatusDraft {
   private GradingJobPhase phase;
   private final List<Condition> conditions;
   private String podName;
+  private Boolean podWarm;
   private int attempts;
   private String admissionTime;
   private String startTime;
@@ -38,6 +39,7 @@ final class StatusDraft {
     this.conditions = s == null || s.conditions() == null ? new ArrayList<>() : new ArrayList<>(s.conditions());
     if (s != null) {
       podName = s.podName();
+      podWarm = s.podWarm();
       attempts = s.attempts() == null ? 0 : s.attempts();
       admissionTime = s.admissionTime();
       startTime = s.startTime();
@@ -82,8 +84,9 @@ final class StatusDraft {
     return this;
   }
 
-  StatusDraft pod(String name, int attempt, Instant now) {
+  StatusDraft pod(String name, int attempt, boolean warm, Instant now) {
     this.podName = name;
+    this.podWarm = warm;
     this.attempts = attempt;
     if (admissionTime == null) {
       admissionTime = now.toString();
@@ -117,7 +120,7 @@ final class StatusDraft {
   }
 
   GradingJobStatus build() {
-    return new GradingJobStatus(generation, phase, List.copyOf(conditions), podName, attempts == 0 ? null : attempts,
+    return new GradingJobStatus(generation, phase, List.copyOf(conditions), podName, podWarm, attempts == 0 ? null : attempts,
         admissionTime, startTime, completionTime, verdict);
   }
 

@@ -18,7 +18,7 @@ class AdmissionQueueTest {
         new GradingJobSpec.SourceLocation("b", "k"), null, owner));
     j.getMetadata().setCreationTimestamp(String.format("2026-11-22T10:00:%02dZ", clock++));
     if (phase != GradingJobPhase.Queued || admittedAt != null) {
-      j.setStatus(new GradingJobStatus(1L, phase, List.of(), null, null, admittedAt, null, null, null));
+      j.setStatus(new GradingJobStatus(1L, phase, List.of(), null, null, null, admittedAt, null, null, null));
     }
     return j;
   }

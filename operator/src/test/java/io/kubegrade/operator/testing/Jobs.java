@@ -49,6 +49,7 @@ public final class Jobs {
     env.put("KUBEGRADE_RUNNER_REDIS_SECRET", "kubegrade-runner-redis");
     env.put("KUBEGRADE_S3_ACCESS_KEY", "test");
     env.put("KUBEGRADE_S3_SECRET_KEY", "test-secret");
+    env.put("KUBEGRADE_WARM_POOL_MAX", "0"); // warm pods: the tests that want them say so
     env.putAll(overrides);
     return OperatorSettings.fromEnvironment(env);
   }

@@ -28,6 +28,19 @@ public final class Kubelet {
         .build());
   }
 
+  /** The container's startup probe passed: the pod is Ready (what a warm pod waits for before it is given a job). */
+  public void ready(Pod pod) {
+    Pod current = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).get();
+    String now = Instant.now().toString();
+    if (current.getStatus().getConditions() == null) {
+      current.getStatus().setConditions(new java.util.ArrayList<>());
+    }
+    current.getStatus().getConditions().removeIf(c -> "Ready".equals(c.getType()));
+    current.getStatus().getConditions().add(new io.fabric8.kubernetes.api.model.PodConditionBuilder().withType("Ready")
+        .withStatus("True").withLastTransitionTime(now).build());
+    client.resource(current).updateStatus();
+  }
+
   /** The container ended: {@code reason} "Completed", "Error" or "OOMKilled"; the message as the kubelet read it. */
   public void terminated(Pod pod, int exitCode, String reason, String message) {
     String now = Instant.now().toString();

@@ -26,9 +26,22 @@ public final class PodProcess {
   /** What the kubelet would report: exit code and termination message. */
   public record Exit(int code, String terminationMessage, String output) {}
 
+  /** A pod's container running here: its memory-backed /tmp is {@code tmp}. */
+  public record Running(Process process, Path tmp, Path terminationLog, java.util.concurrent.CompletableFuture<byte[]> output) {
+    public Exit await() throws IOException, InterruptedException {
+      assertThat(process.waitFor(3, TimeUnit.MINUTES)).isTrue();
+      return new Exit(process.exitValue(), Files.readString(terminationLog), new String(output.join(), StandardCharsets.UTF_8));
+    }
+  }
+
   private PodProcess() {}
 
   public static Exit run(KubernetesClient client, Pod pod, Path scratch) throws IOException, InterruptedException {
+    return start(client, pod, scratch).await();
+  }
+
+  /** Starts the pod's container and returns at once (a warm pod waits for its job). */
+  public static Running start(KubernetesClient client, Pod pod, Path scratch) throws IOException {
     Container c = pod.getSpec().getContainers().get(0);
     assertThat(c.getCommand()).as("tini, then the image's wrapper").containsExactly("/usr/bin/tini", "--", "kubegrade-runner");
     Path jar = Jobs.root().resolve("runner-image/target/kubegrade-runner-all.jar");
@@ -58,9 +71,14 @@ public final class PodProcess {
     env.put("KUBEGRADE_TERMINATION_LOG", terminationLog.toString());
 
     Process process = builder.directory(tmp.toFile()).start();
-    byte[] output = process.getInputStream().readAllBytes();
-    assertThat(process.waitFor(3, TimeUnit.MINUTES)).isTrue();
-    return new Exit(process.exitValue(), Files.readString(terminationLog), new String(output, StandardCharsets.UTF_8));
+    java.util.concurrent.CompletableFuture<byte[]> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return process.getInputStream().readAllBytes();
+      } catch (IOException e) {
+        return e.toString().getBytes(StandardCharsets.UTF_8);
+      }
+    });
+    return new Running(process, tmp, terminationLog, output);
   }
 
   private static String secretValue(KubernetesClient client, Pod pod, EnvVar e) {

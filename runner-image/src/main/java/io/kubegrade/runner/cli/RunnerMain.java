@@ -11,6 +11,7 @@ import io.kubegrade.api.job.RunnerContract;
 import io.kubegrade.api.redis.RedisLayout;
 import io.kubegrade.runner.browser.BrowserCrashedException;
 import io.kubegrade.runner.job.PodJob;
+import io.kubegrade.runner.job.WarmPodJob;
 import io.kubegrade.runner.pool.GradingPool;
 import io.kubegrade.runner.pool.PoolSettings;
 import io.kubegrade.runner.sink.EventSink;
@@ -53,6 +54,10 @@ public final class RunnerMain {
             (KUBEGRADE_SUBMISSION_ID, KUBEGRADE_CHALLENGE, KUBEGRADE_SOURCE_URL, KUBEGRADE_REDIS_*):
             events to Redis, verdict also to the termination message. Exit 0 when graded, 3 on
             INTERNAL_ERROR, 4 when grading could not start (the operator retries).
+        kubegrade-runner warm
+            A warm pod of the operator's pool: starts its browser, then waits for the one job the
+            operator gives it under KUBEGRADE_WARM_TOKEN, grades it as 'job' does, and exits with
+            the same codes (0 too when no job came within KUBEGRADE_WARM_MAX_WAIT_SECONDS).
         kubegrade-runner verify <challenge dir or catalogue root>...
             Grades every solution under <dir>/solutions/<EXPECTED_VERDICT>/ and checks each gets
             the verdict its folder names. Exit 0 when all match, 1 otherwise.
@@ -80,6 +85,7 @@ public final class RunnerMain {
       return switch (args[0]) {
         case "grade" -> grade(List.of(args).subList(1, args.length), env, out, err);
         case "job" -> job(env, out, err);
+        case "warm" -> warm(env, out, err);
         case "worker" -> worker(List.of(args).subList(1, args.length), env, err);
         case "verify" -> verify(List.of(args).subList(1, args.length), env, out, err);
         case "redis-acl" -> {
@@ -167,18 +173,35 @@ public final class RunnerMain {
     try {
       PodJob.Result result = job.run();
       err.println("kubegrade-runner: " + job.timeline());
-      if (result instanceof PodJob.Result.NothingToDo nothing) {
-        out.println(nothing.message() + "; nothing to do");
-        return OK;
-      }
-      Verdict verdict = ((PodJob.Result.Graded) result).verdict();
-      out.println(verdict.toBoundedJson(TerminationMessageSink.MAX_BYTES));
-      return verdict.status() == VerdictStatus.INTERNAL_ERROR ? INTERNAL : OK;
+      return finished(result, out);
     } catch (PodJob.CannotStartException e) {
       err.println("kubegrade-runner: " + e.getMessage());
       job.reportCannotStart(e);
       return RunnerContract.EXIT_CANNOT_START;
     }
+  }
+
+  private static int warm(Map<String, String> env, PrintStream out, PrintStream err) {
+    WarmPodJob job = new WarmPodJob(env);
+    try {
+      PodJob.Result result = job.run();
+      err.println("kubegrade-runner: " + job.timeline());
+      return finished(result, out);
+    } catch (PodJob.CannotStartException e) {
+      err.println("kubegrade-runner: " + e.getMessage());
+      job.reportCannotStart(e);
+      return RunnerContract.EXIT_CANNOT_START;
+    }
+  }
+
+  private static int finished(PodJob.Result result, PrintStream out) {
+    if (result instanceof PodJob.Result.NothingToDo nothing) {
+      out.println(nothing.message() + "; nothing to do");
+      return OK;
+    }
+    Verdict verdict = ((PodJob.Result.Graded) result).verdict();
+    out.println(verdict.toBoundedJson(TerminationMessageSink.MAX_BYTES));
+    return verdict.status() == VerdictStatus.INTERNAL_ERROR ? INTERNAL : OK;
   }
 
   private static int worker(List<String> args, Map<String, String> env, PrintStream err) {

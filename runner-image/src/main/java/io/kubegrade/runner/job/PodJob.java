@@ -48,6 +48,8 @@ public final class PodJob {
   private final Map<String, String> env;
   /** When each phase of the run ended, in ms since the epoch: what the pod's start-up costs. */
   private final long created = System.currentTimeMillis();
+  /** On a warm pod: how long it waited for this job (its start-up was paid before the job came); -1 otherwise. */
+  private final long waitedMs;
   private long sourceFetched;
   private volatile long browserReady;
   private long graded;
@@ -55,7 +57,13 @@ public final class PodJob {
   private Duration sandboxWait;
 
   public PodJob(Map<String, String> env) {
+    this(env, -1);
+  }
+
+  /** The job a warm pod was given after waiting {@code waitedMs}: {@code env} holds the assignment. */
+  PodJob(Map<String, String> env, long waitedMs) {
     this.env = env;
+    this.waitedMs = waitedMs;
   }
 
   /**
@@ -65,12 +73,16 @@ public final class PodJob {
    */
   public String timeline() {
     long processStart = ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(created);
-    StringBuilder t = new StringBuilder("timeline jvm=" + (created - processStart) + "ms");
+    boolean warm = waitedMs >= 0;
+    // A warm pod's job starts when it is given; its JVM and browser were ready before.
+    long start = warm ? created : processStart;
+    StringBuilder t = new StringBuilder(warm ? "timeline warm (waited " + waitedMs + "ms for the job)"
+        : "timeline jvm=" + (created - processStart) + "ms");
     long last = created;
     if (sourceFetched != 0) {
       t.append(" source=").append(sourceFetched - created).append("ms");
       last = sourceFetched;
-      if (browserReady != 0) {
+      if (browserReady > created) {
         t.append(" browser=").append(browserReady - created).append("ms");
         last = Math.max(last, browserReady);
       }
@@ -82,7 +94,7 @@ public final class PodJob {
     if (sandboxWait != null) {
       t.append(" (network policy in force after ").append(sandboxWait.toMillis()).append("ms)");
     }
-    return t.append(" total=").append(last - processStart).append("ms").toString();
+    return t.append(" total=").append(last - start).append("ms").toString();
   }
 
   /** What the pod did: graded (with the verdict), or found nothing to do (already graded, superseded). */
@@ -97,10 +109,23 @@ public final class PodJob {
     String submissionId = required(RunnerContract.SUBMISSION_ID);
     Attempt attempt = attempt(submissionId);
     Challenge challenge = challenge(required(RunnerContract.CHALLENGE));
-    Path terminationLog = Path.of(env.getOrDefault(RunnerContract.TERMINATION_LOG, "/dev/termination-log"));
     // Checked while Redis, the source and the browser get ready; nothing of the submission runs before.
+    CompletableFuture<Duration> sandboxed = sandbox(env);
+    // The browser starts with the JVM's other work (Redis, the source): it runs nothing of the
+    // submission until both are there and the sandbox is in force.
+    CompletableFuture<GradingPool> browser = startBrowser(PoolSettings.fromEnvironment(env).withPrewarm(false), () -> {});
+    RedisClient client = RedisClient.create(redisUri(env));
+    try (StatefulRedisConnection<String, String> redis = connect(client)) {
+      return grade(submissionId, attempt, challenge, browser, sandboxed, redis);
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  /** The NetworkPolicy check ({@link NetworkPolicyGate}), started now; done at once when not required. */
+  static CompletableFuture<Duration> sandbox(Map<String, String> env) throws CannotStartException {
     NetworkPolicyGate gate = NetworkPolicyGate.fromEnvironment(env, NETWORK_POLICY_BUDGET);
-    CompletableFuture<Duration> sandboxed = gate == null ? CompletableFuture.completedFuture(Duration.ZERO)
+    return gate == null ? CompletableFuture.completedFuture(Duration.ZERO)
         : CompletableFuture.supplyAsync(() -> {
           try {
             return gate.await();
@@ -108,16 +133,32 @@ public final class PodJob {
             throw new CompletionException(e);
           }
         });
-    // The browser starts with the JVM's other work (Redis, the source): it runs nothing of the
-    // submission until both are there and the sandbox is in force.
-    PoolSettings settings = PoolSettings.fromEnvironment(env).withSize(1).withPrewarm(false);
-    CompletableFuture<GradingPool> browser = CompletableFuture.supplyAsync(() -> {
-      GradingPool started = GradingPool.start(settings);
+  }
+
+  /** One browser with its page prepared, started on its own thread; {@code ready} runs once it is. */
+  CompletableFuture<GradingPool> startBrowser(PoolSettings settings, Runnable ready) {
+    return CompletableFuture.supplyAsync(() -> {
+      GradingPool started = GradingPool.start(settings.withSize(1));
       browserReady = System.currentTimeMillis();
+      ready.run();
       return started;
     }, r -> new Thread(r, "kubegrade-browser-start").start());
-    RedisClient client = RedisClient.create(redisUri());
-    try (StatefulRedisConnection<String, String> redis = connect(client)) {
+  }
+
+  /**
+   * Grades with the browser and sandbox check started before (now, or - on a warm pod - before the
+   * job came), over {@code redis}; the browser is closed whatever happens.
+   */
+  Result grade(CompletableFuture<GradingPool> browser, CompletableFuture<Duration> sandboxed,
+      StatefulRedisConnection<String, String> redis) throws CannotStartException {
+    String submissionId = required(RunnerContract.SUBMISSION_ID);
+    return grade(submissionId, attempt(submissionId), challenge(required(RunnerContract.CHALLENGE)), browser, sandboxed, redis);
+  }
+
+  private Result grade(String submissionId, Attempt attempt, Challenge challenge, CompletableFuture<GradingPool> browser,
+      CompletableFuture<Duration> sandboxed, StatefulRedisConnection<String, String> redis) throws CannotStartException {
+    Path terminationLog = Path.of(env.getOrDefault(RunnerContract.TERMINATION_LOG, "/dev/termination-log"));
+    try {
       if (redis.sync().exists(RedisLayout.doneKey(submissionId)) > 0) {
         // An earlier attempt, or the gateway giving up, concluded it; the operator reads which verdict.
         return nothingToDo(terminationLog, RunnerContract.ALREADY_GRADED);
@@ -152,7 +193,6 @@ public final class PodJob {
           // it failed to start: nothing to stop
         }
       }
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
   }
 
@@ -166,7 +206,7 @@ public final class PodJob {
     }
   }
 
-  private static Result nothingToDo(Path terminationLog, String message) {
+  static Result nothingToDo(Path terminationLog, String message) {
     write(terminationLog, message);
     return new Result.NothingToDo(message);
   }
@@ -192,7 +232,7 @@ public final class PodJob {
     }
   }
 
-  private RedisURI redisUri() {
+  static RedisURI redisUri(Map<String, String> env) {
     RedisURI uri = RedisURI.create(env.getOrDefault(RunnerContract.REDIS_URL, "redis://127.0.0.1:6379"));
     String password = env.get(RunnerContract.REDIS_PASSWORD);
     if (password != null && !password.isEmpty()) {
@@ -206,7 +246,7 @@ public final class PodJob {
     return uri;
   }
 
-  private static StatefulRedisConnection<String, String> connect(RedisClient client) throws CannotStartException {
+  static StatefulRedisConnection<String, String> connect(RedisClient client) throws CannotStartException {
     try {
       return client.connect();
     } catch (RuntimeException e) {
