@@ -50,6 +50,9 @@ public record OperatorSettings(
    */
   public record WarmPool(int min, int max, Duration maxIdle, Set<String> namespaces) {
     public WarmPool {
+      if (max == 0) {
+        min = 0; // off
+      }
       if (min < 0 || max < min) {
         throw new IllegalArgumentException("KUBEGRADE_WARM_POOL_MIN (" + min + ") and KUBEGRADE_WARM_POOL_MAX (" + max
             + ") must satisfy 0 <= min <= max");

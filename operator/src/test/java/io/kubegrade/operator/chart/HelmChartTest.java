@@ -73,7 +73,18 @@ class HelmChartTest {
     assertThat(env).containsEntry("KUBEGRADE_RUNNER_SERVICE_ACCOUNT", "kg-kubegrade-runner")
         .containsEntry("KUBEGRADE_RUNNER_IMAGE", "ghcr.io/kubegrade/runner:0.1.0")
         .containsEntry("KUBEGRADE_RUNNER_REDIS_SECRET", "kg-kubegrade-redis")
-        .containsEntry("KUBEGRADE_MAX_RUNNING_PODS", "10");
+        .containsEntry("KUBEGRADE_MAX_RUNNING_PODS", "10")
+        .containsEntry("KUBEGRADE_WARM_POOL_MIN", "2").containsEntry("KUBEGRADE_WARM_POOL_MAX", "10")
+        .containsEntry("KUBEGRADE_WARM_POOL_MAX_IDLE", "30m");
+    // The pool lives in the release namespace unless told otherwise; what the chart sets, the operator reads.
+    assertThat(operator.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+        .filteredOn(e -> e.getName().equals("KUBEGRADE_WARM_POOL_NAMESPACES")).singleElement()
+        .satisfies(e -> assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace"));
+    env.put("KUBEGRADE_WARM_POOL_NAMESPACES", "grading");
+    env.values().removeIf(java.util.Objects::isNull);
+    assertThat(io.kubegrade.operator.OperatorSettings.fromEnvironment(env).warmPool())
+        .isEqualTo(new io.kubegrade.operator.OperatorSettings.WarmPool(2, 10, java.time.Duration.ofMinutes(30),
+            java.util.Set.of("grading")));
     Deployment gateway = named(objects, Deployment.class, "kg-kubegrade-gateway");
     assertThat(gateway.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
         .anySatisfy(e -> {
@@ -106,7 +117,7 @@ class HelmChartTest {
     assertThat(rules(operator.getRules())).containsExactlyInAnyOrder(
         "kubegrade.io/gradingjobs: get,list,watch,delete",
         "kubegrade.io/gradingjobs/status: get,patch,update",
-        "/pods: get,list,watch,create,delete",
+        "/pods: get,list,watch,create,patch,delete",
         "/events: create,patch");
     assertThat(rules(named(objects, Role.class, "kg-kubegrade-operator-leader").getRules()))
         .containsExactly("coordination.k8s.io/leases: get,create,update,patch");
