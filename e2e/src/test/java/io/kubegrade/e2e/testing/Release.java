@@ -32,7 +32,9 @@ public final class Release {
   /**
    * The installation most tests share (release "kg" in "kubegrade-e2e"), installed once per run.
    * One gateway replica, two runner slots (the node has two cores), a short pod deadline margin
-   * so the deadline test waits seconds rather than a minute; everything else the chart's defaults.
+   * so the deadline test waits seconds rather than a minute, and no warm runner pods: these tests
+   * follow pods created for their jobs (WarmPoolE2E has its own installation with them); everything
+   * else the chart's defaults.
    */
   public static synchronized Release shared() {
     if (shared == null) {
@@ -40,6 +42,7 @@ public final class Release {
       Map<String, String> values = new LinkedHashMap<>();
       values.put("gateway.replicas", "1");
       values.put("operator.maxRunningPods", "2");
+      values.put("runner.warmPool.max", "0");
       values.put("gateway.env[0].name", "KUBEGRADE_DISPATCH_DEADLINEMARGIN");
       values.put("gateway.env[0].value", "15s");
       shared = install(cluster, "kg", "kubegrade-e2e", values);

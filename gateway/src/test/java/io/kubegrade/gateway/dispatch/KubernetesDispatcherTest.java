@@ -64,7 +64,7 @@ class KubernetesDispatcherTest {
 
     GradingJob job = client.resources(GradingJob.class).inNamespace("grading").withName("s-live").get();
     job.setStatus(new io.kubegrade.api.gradingjob.GradingJobStatus(1L, io.kubegrade.api.gradingjob.GradingJobPhase.Failed,
-        java.util.List.of(), null, 1, null, null, null, null));
+        java.util.List.of(), null, null, 1, null, null, null, null));
     client.resource(job).updateStatus();
     StepVerifier.create(dispatcher.endsItself("s-live")).expectNext(false).verifyComplete();
   }
