@@ -78,6 +78,13 @@ class WarmPoolE2E {
         j -> j != null && j.getStatus() != null && j.getStatus().phase().isFinal()).getStatus();
   }
 
+  static List<String> reasons(String jobName) {
+    return release.cluster().admin().v1().events().inNamespace(release.namespace())
+        .withField("involvedObject.name", jobName).list().getItems().stream()
+        .filter(e -> "GradingJob".equals(e.getInvolvedObject().getKind())).map(io.fabric8.kubernetes.api.model.Event::getReason)
+        .toList();
+  }
+
   static Pod pod(String name) {
     return release.cluster().admin().pods().inNamespace(release.namespace()).withName(name).get();
   }
@@ -94,7 +101,7 @@ class WarmPoolE2E {
       GradingJobStatus status = finished(stream.id());
       assertThat(status.podWarm()).as("job %s was given a warm pod", stream.id()).isTrue();
       assertThat(status.podName()).startsWith("kubegrade-runner-warm-");
-      assertThat(GradingE2E.reasons(stream.id())).contains("PodBound").doesNotContain("PodCreated");
+      assertThat(reasons(stream.id())).contains("PodBound").doesNotContain("PodCreated");
       Pod served = await().atMost(Duration.ofSeconds(60)).until(() -> pod(status.podName()),
           p -> p.getStatus() != null && "Succeeded".equals(p.getStatus().getPhase()));
       // It ended after its one job: its termination message is that job's verdict, its labels that job's.

@@ -46,9 +46,11 @@ public record OperatorSettings(
   /**
    * Idle runner pods kept ready in each of {@code namespaces}: between {@code min} and {@code max}
    * (scaled from recent demand: WarmPoolDemand), each recycled after {@code maxIdle}. {@code max}
-   * 0 turns warm pods off: every job gets a pod created for it.
+   * 0 turns warm pods off: every job gets a pod created for it. {@code owner}: the operator's own
+   * Deployment ("namespace/name", or null), which owns the idle pods in its namespace so they go
+   * when it does (helm uninstall).
    */
-  public record WarmPool(int min, int max, Duration maxIdle, Set<String> namespaces) {
+  public record WarmPool(int min, int max, Duration maxIdle, Set<String> namespaces, String owner) {
     public WarmPool {
       if (max == 0) {
         min = 0; // off
@@ -100,7 +102,8 @@ public record OperatorSettings(
             e.duration("KUBEGRADE_WARM_POOL_MAX_IDLE", "30m"),
             // Where the pool lives: the namespaces watched, or when every one is, those named here.
             list(e.get("KUBEGRADE_WARM_POOL_NAMESPACES", "")).isEmpty() ? list(e.get("KUBEGRADE_WATCH_NAMESPACES", ""))
-                : list(e.get("KUBEGRADE_WARM_POOL_NAMESPACES", ""))),
+                : list(e.get("KUBEGRADE_WARM_POOL_NAMESPACES", "")),
+            emptyToNull(e.get("KUBEGRADE_WARM_POOL_OWNER", ""))),
         new Redis(e.get("KUBEGRADE_REDIS_URL", "redis://127.0.0.1:6379"), emptyToNull(e.get("KUBEGRADE_REDIS_USERNAME", "")),
             emptyToNull(e.get("KUBEGRADE_REDIS_PASSWORD", ""))),
         new S3(URI.create(e.get("KUBEGRADE_S3_ENDPOINT", "http://127.0.0.1:9000")), e.get("KUBEGRADE_S3_REGION", "us-east-1"),

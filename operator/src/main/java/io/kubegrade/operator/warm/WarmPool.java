@@ -81,6 +81,8 @@ public final class WarmPool implements WarmBinder, AutoCloseable {
   private final Counter missed;
   private ScheduledExecutorService ticker;
   private volatile boolean running;
+  /** The operator's Deployment, owner of the idle pods in its namespace (null: none, or not found). */
+  private volatile io.fabric8.kubernetes.api.model.OwnerReference owner;
 
   public WarmPool(KubernetesClient client, RunnerPod pods, OperatorSettings.WarmPool settings, WarmClaims claims,
       Clock clock, MeterRegistry registry) {
@@ -103,6 +105,7 @@ public final class WarmPool implements WarmBinder, AutoCloseable {
     if (running) {
       return;
     }
+    owner = ownerReference();
     ticker = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "kubegrade-warm-pool");
       t.setDaemon(true);
@@ -132,6 +135,31 @@ public final class WarmPool implements WarmBinder, AutoCloseable {
     ticker.scheduleWithFixedDelay(this::tick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
     log.info("warm runner pods: {} to {} in {}, recycled after {}", settings.min(), settings.max(), settings.namespaces(),
         settings.maxIdle());
+  }
+
+  /**
+   * The operator's own Deployment as the idle pods' (non-controlling) owner: uninstalling the
+   * operator removes the pods it kept waiting. Binding replaces it with the job.
+   */
+  private io.fabric8.kubernetes.api.model.OwnerReference ownerReference() {
+    if (settings.owner() == null || !settings.owner().contains("/")) {
+      return null;
+    }
+    String[] at = settings.owner().split("/", 2);
+    try {
+      var deployment = client.apps().deployments().inNamespace(at[0]).withName(at[1]).get();
+      if (deployment == null) {
+        log.warn("warm pods: the operator's Deployment {} was not found; idle pods will have no owner", settings.owner());
+        return null;
+      }
+      return new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("Deployment")
+          .withName(at[1]).withUid(deployment.getMetadata().getUid()).withController(false).withBlockOwnerDeletion(false)
+          .build();
+    } catch (KubernetesClientException e) {
+      log.warn("warm pods: cannot read the operator's Deployment {} ({}); idle pods will have no owner", settings.owner(),
+          e.getMessage());
+      return null;
+    }
   }
 
   /** Stops keeping them (leadership lost, or the operator stops); the pods stay for the next leader. */
@@ -286,6 +314,9 @@ public final class WarmPool implements WarmBinder, AutoCloseable {
     RANDOM.nextBytes(id);
     String name = "kubegrade-runner-warm-" + HexFormat.of().formatHex(id);
     Pod pod = pods.buildWarm(namespace, name, token, settings.maxIdle().plus(WAIT_GRACE));
+    if (owner != null && settings.owner().startsWith(namespace + "/")) {
+      pod.getMetadata().setOwnerReferences(List.of(owner)); // owners live in the pod's own namespace only
+    }
     created.put(namespace + "/" + name, clock.instant());
     try {
       client.resource(pod).create();

@@ -75,7 +75,8 @@ class HelmChartTest {
         .containsEntry("KUBEGRADE_RUNNER_REDIS_SECRET", "kg-kubegrade-redis")
         .containsEntry("KUBEGRADE_MAX_RUNNING_PODS", "10")
         .containsEntry("KUBEGRADE_WARM_POOL_MIN", "2").containsEntry("KUBEGRADE_WARM_POOL_MAX", "10")
-        .containsEntry("KUBEGRADE_WARM_POOL_MAX_IDLE", "30m");
+        .containsEntry("KUBEGRADE_WARM_POOL_MAX_IDLE", "30m")
+        .containsEntry("KUBEGRADE_WARM_POOL_OWNER", "grading/kg-kubegrade-operator");
     // The pool lives in the release namespace unless told otherwise; what the chart sets, the operator reads.
     assertThat(operator.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
         .filteredOn(e -> e.getName().equals("KUBEGRADE_WARM_POOL_NAMESPACES")).singleElement()
@@ -84,7 +85,7 @@ class HelmChartTest {
     env.values().removeIf(java.util.Objects::isNull);
     assertThat(io.kubegrade.operator.OperatorSettings.fromEnvironment(env).warmPool())
         .isEqualTo(new io.kubegrade.operator.OperatorSettings.WarmPool(2, 10, java.time.Duration.ofMinutes(30),
-            java.util.Set.of("grading")));
+            java.util.Set.of("grading"), "grading/kg-kubegrade-operator"));
     Deployment gateway = named(objects, Deployment.class, "kg-kubegrade-gateway");
     assertThat(gateway.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
         .anySatisfy(e -> {
@@ -120,7 +121,8 @@ class HelmChartTest {
         "/pods: get,list,watch,create,patch,delete",
         "/events: create,patch");
     assertThat(rules(named(objects, Role.class, "kg-kubegrade-operator-leader").getRules()))
-        .containsExactly("coordination.k8s.io/leases: get,create,update,patch");
+        .containsExactlyInAnyOrder("coordination.k8s.io/leases: get,create,update,patch",
+            "apps/deployments[kg-kubegrade-operator]: get");
     assertThat(rules(named(objects, Role.class, "kg-kubegrade-gateway").getRules()))
         .containsExactly("kubegrade.io/gradingjobs: create,get", "/configmaps[kg-kubegrade-gradingjobs]: get");
     assertThat(all(objects, Role.class)).flatExtracting(Role::getRules)

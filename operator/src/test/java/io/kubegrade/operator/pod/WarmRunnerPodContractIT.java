@@ -81,6 +81,11 @@ class WarmRunnerPodContractIT {
     client.resource(new SecretBuilder().withNewMetadata().withName("kubegrade-runner-redis").withNamespace(NS).endMetadata()
         .addToData("runner-username", base64(RunnerRedisUser.NAME))
         .addToData("runner-password", base64(RunnerRedisUser.PASSWORD)).build()).create();
+    client.resource(new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder().withNewMetadata()
+        .withName("kg-kubegrade-operator").withNamespace(NS).endMetadata().withNewSpec().withNewSelector()
+        .addToMatchLabels("app", "operator").endSelector().withNewTemplate().withNewMetadata().addToLabels("app", "operator")
+        .endMetadata().withNewSpec().addNewContainer().withName("operator").withImage("operator").endContainer().endSpec()
+        .endTemplate().endSpec().build()).create();
   }
 
   @AfterAll
@@ -93,8 +98,9 @@ class WarmRunnerPodContractIT {
   @org.junit.jupiter.api.AfterEach
   void clean() {
     client.resources(GradingJob.class).inNamespace(NS).delete();
-    client.pods().inNamespace(NS).delete();
-    await().atMost(Duration.ofSeconds(10)).until(() -> client.pods().inNamespace(NS).list().getItems().isEmpty());
+    client.pods().inNamespace(NS).withLabel(GradingJobLabels.MANAGED_BY, GradingJobLabels.OPERATOR).delete();
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.pods().inNamespace(NS).withLabel(GradingJobLabels.MANAGED_BY, GradingJobLabels.OPERATOR).list()
+        .getItems().isEmpty());
   }
 
   private static String base64(String s) {
@@ -111,6 +117,7 @@ class WarmRunnerPodContractIT {
     env.put("KUBEGRADE_S3_SECRET_KEY", BackingServers.S3_PASSWORD);
     env.put("KUBEGRADE_WARM_POOL_MIN", "1");
     env.put("KUBEGRADE_WARM_POOL_MAX", "1");
+    env.put("KUBEGRADE_WARM_POOL_OWNER", NS + "/kg-kubegrade-operator");
     return OperatorMain.start(client, Jobs.settings(env), true);
   }
 
@@ -177,7 +184,12 @@ class WarmRunnerPodContractIT {
       assertThat(container.getEnv()).extracting(EnvVar::getName).contains(RunnerContract.WARM_TOKEN)
           .doesNotContain(RunnerContract.SUBMISSION_ID, RunnerContract.SOURCE_URL, RunnerContract.CHALLENGE,
               RunnerContract.ATTEMPT_TOKEN);
-      assertThat(idle.getMetadata().getOwnerReferences()).isEmpty();
+      // Owned by the operator's Deployment, not controlled: uninstalling removes it; no job's yet.
+      assertThat(idle.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+        assertThat(o.getKind()).isEqualTo("Deployment");
+        assertThat(o.getName()).isEqualTo("kg-kubegrade-operator");
+        assertThat(o.getController()).isFalse();
+      });
       assertThat(container.getStartupProbe().getExec().getCommand()).contains(RunnerContract.WARM_READY_PATH);
       assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
       assertThat(idle.getSpec().getAutomountServiceAccountToken()).isFalse();
@@ -250,7 +262,8 @@ class WarmRunnerPodContractIT {
       GradingJobStatus status = client.resources(GradingJob.class).inNamespace(NS).withName(id).get().getStatus();
       assertThat(status.podName()).isEqualTo(id + "-1");
       assertThat(status.podWarm()).isFalse();
-      assertThat(idlePods()).hasSize(1).allSatisfy(p -> assertThat(p.getMetadata().getOwnerReferences()).isEmpty());
+      assertThat(idlePods()).hasSize(1).allSatisfy(p -> assertThat(p.getMetadata().getOwnerReferences())
+          .noneMatch(o -> "GradingJob".equals(o.getKind())));
     }
   }
 }
