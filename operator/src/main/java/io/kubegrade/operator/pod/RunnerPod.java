@@ -132,6 +132,20 @@ public final class RunnerPod {
         .build();
   }
 
+  /** What {@link #bind} changed, as a JSON merge patch: labels, annotations, owner, deadline. */
+  public static String bindingPatch(Pod bound) {
+    Map<String, Object> metadata = new LinkedHashMap<>();
+    metadata.put("labels", bound.getMetadata().getLabels());
+    metadata.put("annotations", bound.getMetadata().getAnnotations());
+    metadata.put("ownerReferences", bound.getMetadata().getOwnerReferences());
+    try {
+      return io.kubegrade.api.Json.mapper().writeValueAsString(Map.of("metadata", metadata,
+          "spec", Map.of("activeDeadlineSeconds", bound.getSpec().getActiveDeadlineSeconds())));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** The token a warm pod was created with (null for any other pod). */
   public static String warmToken(Pod pod) {
     return pod.getSpec().getContainers().stream().filter(c -> CONTAINER.equals(c.getName())).findFirst()

@@ -202,8 +202,11 @@ public final class WarmPool implements WarmBinder, AutoCloseable {
         continue; // given to another job (another instance), or retired
       }
       try {
+        // A merge patch, not an edit: the claim is the lock, and the kubelet updating the pod's
+        // status meanwhile must not make the binding fail (and the job begin another attempt).
         Pod patched = client.pods().inNamespace(namespace).withName(pod.getMetadata().getName())
-            .edit(current -> pods.bind(current, job, attempt, clock.instant()));
+            .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                RunnerPod.bindingPatch(pods.bind(pod, job, attempt, clock.instant())));
         bound.increment();
         return Optional.of(patched);
       } catch (KubernetesClientException e) {
