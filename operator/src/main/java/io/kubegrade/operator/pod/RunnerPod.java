@@ -132,15 +132,18 @@ public final class RunnerPod {
         .build();
   }
 
-  /** What {@link #bind} changed, as a JSON merge patch: labels, annotations, owner, deadline. */
+  /**
+   * What {@link #bind} changed, as a JSON patch (RFC 6902) that sets labels, annotations, owners
+   * and the deadline whatever they were - no resourceVersion test: the claim is the lock.
+   */
   public static String bindingPatch(Pod bound) {
-    Map<String, Object> metadata = new LinkedHashMap<>();
-    metadata.put("labels", bound.getMetadata().getLabels());
-    metadata.put("annotations", bound.getMetadata().getAnnotations());
-    metadata.put("ownerReferences", bound.getMetadata().getOwnerReferences());
+    List<Map<String, Object>> ops = List.of(
+        Map.of("op", "add", "path", "/metadata/labels", "value", bound.getMetadata().getLabels()),
+        Map.of("op", "add", "path", "/metadata/annotations", "value", bound.getMetadata().getAnnotations()),
+        Map.of("op", "add", "path", "/metadata/ownerReferences", "value", bound.getMetadata().getOwnerReferences()),
+        Map.of("op", "add", "path", "/spec/activeDeadlineSeconds", "value", bound.getSpec().getActiveDeadlineSeconds()));
     try {
-      return io.kubegrade.api.Json.mapper().writeValueAsString(Map.of("metadata", metadata,
-          "spec", Map.of("activeDeadlineSeconds", bound.getSpec().getActiveDeadlineSeconds())));
+      return io.kubegrade.api.Json.mapper().writeValueAsString(ops);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

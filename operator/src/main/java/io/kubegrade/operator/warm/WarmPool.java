@@ -202,10 +202,11 @@ public final class WarmPool implements WarmBinder, AutoCloseable {
         continue; // given to another job (another instance), or retired
       }
       try {
-        // A merge patch, not an edit: the claim is the lock, and the kubelet updating the pod's
-        // status meanwhile must not make the binding fail (and the job begin another attempt).
+        // A JSON patch without a resourceVersion test, not an edit: the claim is the lock, and the
+        // kubelet updating the pod's status meanwhile must not fail the binding (and the job begin
+        // another attempt).
         Pod patched = client.pods().inNamespace(namespace).withName(pod.getMetadata().getName())
-            .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
                 RunnerPod.bindingPatch(pods.bind(pod, job, attempt, clock.instant())));
         bound.increment();
         return Optional.of(patched);
