@@ -5,7 +5,7 @@
 # the chart once per mode (warm pods off, then on with min 2, max 10).
 #
 #   scripts/bench-warm.sh [sequential] [rate/s] [seconds] [burst] [drain seconds]
-#   (defaults: 20 2 120 50 300)
+#   (defaults: 20 2 120 50 300). Per mode: one at a time, then the burst, then the rate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sequential=${1:-20}; rate=${2:-2}; seconds=${3:-120}; burst=${4:-50}; drain=${5:-300}

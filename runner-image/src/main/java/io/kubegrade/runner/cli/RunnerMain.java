@@ -11,6 +11,7 @@ import io.kubegrade.api.job.RunnerContract;
 import io.kubegrade.api.redis.RedisLayout;
 import io.kubegrade.runner.browser.BrowserCrashedException;
 import io.kubegrade.runner.job.PodJob;
+import io.kubegrade.runner.job.PodRun;
 import io.kubegrade.runner.job.WarmPodJob;
 import io.kubegrade.runner.pool.GradingPool;
 import io.kubegrade.runner.pool.PoolSettings;
@@ -84,8 +85,8 @@ public final class RunnerMain {
     try {
       return switch (args[0]) {
         case "grade" -> grade(List.of(args).subList(1, args.length), env, out, err);
-        case "job" -> job(env, out, err);
-        case "warm" -> warm(env, out, err);
+        case "job" -> pod(new PodJob(env), out, err);
+        case "warm" -> pod(new WarmPodJob(env), out, err);
         case "worker" -> worker(List.of(args).subList(1, args.length), env, err);
         case "verify" -> verify(List.of(args).subList(1, args.length), env, out, err);
         case "redis-acl" -> {
@@ -168,21 +169,8 @@ public final class RunnerMain {
     }
   }
 
-  private static int job(Map<String, String> env, PrintStream out, PrintStream err) {
-    PodJob job = new PodJob(env);
-    try {
-      PodJob.Result result = job.run();
-      err.println("kubegrade-runner: " + job.timeline());
-      return finished(result, out);
-    } catch (PodJob.CannotStartException e) {
-      err.println("kubegrade-runner: " + e.getMessage());
-      job.reportCannotStart(e);
-      return RunnerContract.EXIT_CANNOT_START;
-    }
-  }
-
-  private static int warm(Map<String, String> env, PrintStream out, PrintStream err) {
-    WarmPodJob job = new WarmPodJob(env);
+  /** A runner pod's one job ({@code job} or {@code warm} mode), with the exit codes of RunnerContract. */
+  private static int pod(PodRun job, PrintStream out, PrintStream err) {
     try {
       PodJob.Result result = job.run();
       err.println("kubegrade-runner: " + job.timeline());

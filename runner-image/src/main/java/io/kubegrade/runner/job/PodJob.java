@@ -40,7 +40,7 @@ import java.util.concurrent.CompletionException;
  * termination message, which the operator treats as an infrastructure failure and retries with a
  * fresh pod.
  */
-public final class PodJob {
+public final class PodJob implements PodRun {
   static final int MAX_SOURCE_BYTES = 1 << 20;
   /** How long the pod's NetworkPolicy may take to be in force ({@link NetworkPolicyGate}). */
   static final Duration NETWORK_POLICY_BUDGET = Duration.ofSeconds(15);
@@ -71,6 +71,7 @@ public final class PodJob {
    * and the browser with its first page, both counted from here since they start together;
    * grading, from the later of the two.
    */
+  @Override
   public String timeline() {
     long processStart = ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(created);
     boolean warm = waitedMs >= 0;
@@ -105,6 +106,7 @@ public final class PodJob {
   }
 
   /** Grades the submission of this pod's attempt, if that attempt still counts. */
+  @Override
   public Result run() throws CannotStartException {
     String submissionId = required(RunnerContract.SUBMISSION_ID);
     Attempt attempt = attempt(submissionId);
@@ -289,7 +291,7 @@ public final class PodJob {
     }
   }
 
-  /** Writes why grading could not start where the operator reads it. */
+  @Override
   public void reportCannotStart(CannotStartException e) {
     write(Path.of(env.getOrDefault(RunnerContract.TERMINATION_LOG, "/dev/termination-log")), "kubegrade: " + e.getMessage());
   }

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * ({@link PodJob}), and the pod ends: it never grades a second. A pod given no job within its
  * longest wait ends with {@link RunnerContract#NEVER_BOUND}.
  */
-public final class WarmPodJob {
+public final class WarmPodJob implements PodRun {
   private static final Logger log = LoggerFactory.getLogger(WarmPodJob.class);
   /** One wait on the assignment list: well inside the Redis client's command timeout. */
   static final Duration POLL = Duration.ofSeconds(5);
@@ -45,6 +45,7 @@ public final class WarmPodJob {
   }
 
   /** Waits for this pod's job and grades it; nothing to do when none came or it was concluded meanwhile. */
+  @Override
   public PodJob.Result run() throws PodJob.CannotStartException {
     String token = required(RunnerContract.WARM_TOKEN);
     Duration maxWait = Duration.ofSeconds(Long.parseLong(required(RunnerContract.WARM_MAX_WAIT_SECONDS).trim()));
@@ -87,6 +88,7 @@ public final class WarmPodJob {
   }
 
   /** Where the time went: the job's timeline once given one. */
+  @Override
   public String timeline() {
     return job == null ? "timeline warm, no job given" : job.timeline();
   }
@@ -151,7 +153,7 @@ public final class WarmPodJob {
     }
   }
 
-  /** Writes why grading could not start where the operator reads it. */
+  @Override
   public void reportCannotStart(PodJob.CannotStartException e) {
     new PodJob(env).reportCannotStart(e);
   }
