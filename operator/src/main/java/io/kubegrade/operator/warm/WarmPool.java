@@ -67,7 +67,7 @@ public final class WarmPool implements WarmBinder, AutoCloseable {
   private final OperatorSettings.WarmPool settings;
   private final WarmClaims claims;
   private final Clock clock;
-  private final Map<String, WarmPoolDemand> demand = new HashMap<>();
+  private final Map<String, WarmPoolDemand> demand = new ConcurrentHashMap<>();
   private final Map<String, Instant> surplusSince = new HashMap<>();
   /** Pods this process has claimed (bound or retired), by uid: never offered again. */
   private final Set<String> claimed = ConcurrentHashMap.newKeySet();
@@ -184,9 +184,8 @@ public final class WarmPool implements WarmBinder, AutoCloseable {
       return Optional.empty();
     }
     Instant now = clock.instant();
-    synchronized (this) {
-      demand.computeIfAbsent(namespace, n -> new WarmPoolDemand()).arrived(now);
-    }
+    // Not under the pool's lock: a binding never waits for a tick's pod creations and deletions.
+    demand.computeIfAbsent(namespace, n -> new WarmPoolDemand()).arrived(now);
     tickSoon(); // its replacement starts now, not at the next tick
     String claimant = job.getMetadata().getUid() + "/" + attempt.number();
     WarmAssignment assignment = WarmAssignment.of(attempt, job.getSpec().challenge().document(), sourceUrl);

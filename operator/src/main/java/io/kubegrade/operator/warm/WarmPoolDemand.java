@@ -11,8 +11,8 @@ import java.util.Deque;
  * warm pod, over the last {@link #WINDOW}), and each pod they take is replaced in W (creation to
  * Ready, the median of the last {@link #SAMPLES} pods seen turn ready), so λ·W pods are on their way
  * at any moment; on top of that, {@code min} stand ready. The target - idle and starting pods
- * together - is {@code min + ⌈λ·W⌉}, at most {@code max}. Not thread-safe: the pool calls it under
- * its own lock.
+ * together - is {@code min + ⌈λ·W⌉}, at most {@code max}. Thread-safe: bindings record arrivals
+ * while the pool's ticker reads the target.
  */
 public final class WarmPoolDemand {
   static final Duration WINDOW = Duration.ofMinutes(1);
@@ -24,12 +24,12 @@ public final class WarmPoolDemand {
   private final Deque<Duration> readyTimes = new ArrayDeque<>();
 
   /** A job that fits a warm pod was admitted (whether or not one was left for it). */
-  public void arrived(Instant at) {
+  public synchronized void arrived(Instant at) {
     arrivals.addLast(at);
   }
 
   /** A warm pod turned ready {@code took} after it was created. */
-  public void readyAfter(Duration took) {
+  public synchronized void readyAfter(Duration took) {
     if (took.isNegative()) {
       return;
     }
@@ -40,7 +40,7 @@ public final class WarmPoolDemand {
   }
 
   /** Jobs per second over the last minute. */
-  public double rate(Instant now) {
+  public synchronized double rate(Instant now) {
     Instant since = now.minus(WINDOW);
     while (!arrivals.isEmpty() && arrivals.peekFirst().isBefore(since)) {
       arrivals.removeFirst();
@@ -49,7 +49,7 @@ public final class WarmPoolDemand {
   }
 
   /** The median time from a warm pod's creation to Ready (W). */
-  public Duration readyTime() {
+  public synchronized Duration readyTime() {
     if (readyTimes.isEmpty()) {
       return DEFAULT_READY_TIME;
     }
@@ -59,7 +59,7 @@ public final class WarmPoolDemand {
   }
 
   /** Idle and starting pods to keep: {@code min + ⌈λ·W⌉}, clamped to [min, max]. */
-  public int target(Instant now, int min, int max) {
+  public synchronized int target(Instant now, int min, int max) {
     double inFlight = rate(now) * readyTime().toMillis() / 1000.0;
     long wanted = min + (long) Math.ceil(inFlight - 1e-9);
     return (int) Math.max(min, Math.min(max, wanted));

@@ -115,7 +115,8 @@ public final class PodJob implements PodRun {
     CompletableFuture<Duration> sandboxed = sandbox(env);
     // The browser starts with the JVM's other work (Redis, the source): it runs nothing of the
     // submission until both are there and the sandbox is in force.
-    CompletableFuture<GradingPool> browser = startBrowser(PoolSettings.fromEnvironment(env).withPrewarm(false), () -> {});
+    CompletableFuture<GradingPool> browser = startBrowser(PoolSettings.fromEnvironment(env).withPrewarm(false),
+        () -> browserReady = System.currentTimeMillis());
     RedisClient client = RedisClient.create(redisUri(env));
     try (StatefulRedisConnection<String, String> redis = connect(client)) {
       return grade(submissionId, attempt, challenge, browser, sandboxed, redis);
@@ -138,10 +139,9 @@ public final class PodJob implements PodRun {
   }
 
   /** One browser with its page prepared, started on its own thread; {@code ready} runs once it is. */
-  CompletableFuture<GradingPool> startBrowser(PoolSettings settings, Runnable ready) {
+  static CompletableFuture<GradingPool> startBrowser(PoolSettings settings, Runnable ready) {
     return CompletableFuture.supplyAsync(() -> {
       GradingPool started = GradingPool.start(settings.withSize(1));
-      browserReady = System.currentTimeMillis();
       ready.run();
       return started;
     }, r -> new Thread(r, "kubegrade-browser-start").start());
@@ -293,6 +293,11 @@ public final class PodJob implements PodRun {
 
   @Override
   public void reportCannotStart(CannotStartException e) {
+    reportCannotStart(env, e);
+  }
+
+  /** Writes why grading could not start to the termination log {@code env} names. */
+  static void reportCannotStart(Map<String, String> env, CannotStartException e) {
     write(Path.of(env.getOrDefault(RunnerContract.TERMINATION_LOG, "/dev/termination-log")), "kubegrade: " + e.getMessage());
   }
 

@@ -52,8 +52,7 @@ public final class WarmPodJob implements PodRun {
     Path terminationLog = Path.of(env.getOrDefault(RunnerContract.TERMINATION_LOG, "/dev/termination-log"));
     CompletableFuture<Duration> sandboxed = PodJob.sandbox(env);
     // Prewarmed: a few renders in the prepared page, so the job meets compiled code, not the interpreter.
-    PodJob starter = new PodJob(env);
-    CompletableFuture<GradingPool> browser = starter.startBrowser(PoolSettings.fromEnvironment(env).withPrewarm(true),
+    CompletableFuture<GradingPool> browser = PodJob.startBrowser(PoolSettings.fromEnvironment(env).withPrewarm(true),
         () -> markReady(sandboxed));
     RedisClient client = RedisClient.create(PodJob.redisUri(env));
     boolean handedOver = false;
@@ -155,7 +154,7 @@ public final class WarmPodJob implements PodRun {
 
   @Override
   public void reportCannotStart(PodJob.CannotStartException e) {
-    new PodJob(env).reportCannotStart(e);
+    PodJob.reportCannotStart(env, e);
   }
 
   private String required(String name) {
