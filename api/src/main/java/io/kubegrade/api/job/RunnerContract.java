@@ -20,6 +20,8 @@ public final class RunnerContract {
   public static final String REDIS_PASSWORD = "KUBEGRADE_REDIS_PASSWORD";
   /** Where the verdict (or why there is none) is written for the kubelet to report. */
   public static final String TERMINATION_LOG = "KUBEGRADE_TERMINATION_LOG";
+  /** The termination log's path when {@link #TERMINATION_LOG} does not name one: the kubelet's default. */
+  public static final String DEFAULT_TERMINATION_LOG = "/dev/termination-log";
   public static final String WORK_DIR = "KUBEGRADE_WORK_DIR";
   public static final String CHROMIUM_SANDBOX = "KUBEGRADE_CHROMIUM_SANDBOX";
   /**

@@ -80,17 +80,18 @@ public final class WarmPoolBenchmark {
       System.out.printf("RESULT %s_seq_p90 %d ms%n", mode, ClusterBenchmark.percentile(latency, 90));
       System.out.printf("RESULT %s_seq_runner_p50 %d ms | the runner: %s%n", mode, ClusterBenchmark.percentile(runner, 50),
           mode.equals("warm") ? "given its job to verdict published" : "process start to verdict published");
-      if (mode.equals("warm")) {
-        awaitQuiet(k, release.namespace(), 2);
-        idleCost(k, release.namespace());
+      int idlePods = mode.equals("warm") ? 2 : 0; // the pool's floor, once it is quiet
+      if (idlePods > 0) {
+        awaitQuiet(k, release.namespace(), idlePods);
+        idleCost(k, release.namespace()); // the burst's wait below then returns at once
       }
       // The burst before the sustained rate: on a small node the rate leaves a backlog behind it.
       if (burst > 0) {
-        awaitQuiet(k, release.namespace(), mode.equals("warm") ? 2 : 0);
+        awaitQuiet(k, release.namespace(), idlePods);
         ClusterBenchmark.openLoop(release, source, burst, 1, drain, arrivals, mode + "_burst");
       }
       if (seconds > 0) {
-        awaitQuiet(k, release.namespace(), mode.equals("warm") ? 2 : 0);
+        awaitQuiet(k, release.namespace(), idlePods);
         ClusterBenchmark.openLoop(release, source, rate, seconds, drain, arrivals, mode + "_rate");
       }
       release.uninstall();

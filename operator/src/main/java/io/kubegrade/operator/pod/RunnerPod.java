@@ -28,7 +28,7 @@ import java.util.Map;
  */
 public final class RunnerPod {
   public static final String CONTAINER = "runner";
-  public static final String TERMINATION_LOG = "/dev/termination-log";
+  public static final String TERMINATION_LOG = RunnerContract.DEFAULT_TERMINATION_LOG;
   /** tini reaps Chromium's helpers; kubegrade-runner is the image's wrapper around the jar. */
   public static final java.util.List<String> COMMAND = java.util.List.of("/usr/bin/tini", "--", "kubegrade-runner");
   public static final long RUNNER_UID = 10001;

@@ -159,7 +159,7 @@ public final class PodJob implements PodRun {
 
   private Result grade(String submissionId, Attempt attempt, Challenge challenge, CompletableFuture<GradingPool> browser,
       CompletableFuture<Duration> sandboxed, StatefulRedisConnection<String, String> redis) throws CannotStartException {
-    Path terminationLog = Path.of(env.getOrDefault(RunnerContract.TERMINATION_LOG, "/dev/termination-log"));
+    Path terminationLog = terminationLog(env);
     try {
       if (redis.sync().exists(RedisLayout.doneKey(submissionId)) > 0) {
         // An earlier attempt, or the gateway giving up, concluded it; the operator reads which verdict.
@@ -298,7 +298,12 @@ public final class PodJob implements PodRun {
 
   /** Writes why grading could not start to the termination log {@code env} names. */
   static void reportCannotStart(Map<String, String> env, CannotStartException e) {
-    write(Path.of(env.getOrDefault(RunnerContract.TERMINATION_LOG, "/dev/termination-log")), "kubegrade: " + e.getMessage());
+    write(terminationLog(env), "kubegrade: " + e.getMessage());
+  }
+
+  /** Where the operator reads the pod's outcome: the path {@code env} names, else the kubelet's default. */
+  static Path terminationLog(Map<String, String> env) {
+    return Path.of(env.getOrDefault(RunnerContract.TERMINATION_LOG, RunnerContract.DEFAULT_TERMINATION_LOG));
   }
 
   private static void write(Path terminationLog, String message) {

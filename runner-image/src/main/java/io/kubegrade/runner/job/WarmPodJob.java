@@ -49,7 +49,7 @@ public final class WarmPodJob implements PodRun {
   public PodJob.Result run() throws PodJob.CannotStartException {
     String token = required(RunnerContract.WARM_TOKEN);
     Duration maxWait = Duration.ofSeconds(Long.parseLong(required(RunnerContract.WARM_MAX_WAIT_SECONDS).trim()));
-    Path terminationLog = Path.of(env.getOrDefault(RunnerContract.TERMINATION_LOG, "/dev/termination-log"));
+    Path terminationLog = PodJob.terminationLog(env);
     CompletableFuture<Duration> sandboxed = PodJob.sandbox(env);
     // Prewarmed: a few renders in the prepared page, so the job meets compiled code, not the interpreter.
     CompletableFuture<GradingPool> browser = PodJob.startBrowser(PoolSettings.fromEnvironment(env).withPrewarm(true),
