@@ -72,7 +72,7 @@ $(val burst_peak_rss_browsers) MiB (Chromium and chromedriver, all processes), R
 FerretDB $(val burst_peak_rss_ferretdb) MiB, MinIO $(val burst_peak_rss_minio) MiB.
 
 \`\`\`
-$out
+$(echo "$out" | grep "^RESULT ")
 \`\`\`
 <!-- rounds:end -->
 MD
