@@ -182,6 +182,15 @@ public final class RedisLayout {
     return "kubegrade:submission:" + submissionId + ":events";
   }
 
+  /**
+   * Who owns a submission (the user's name), written by the gateway before its QUEUED event, for
+   * {@link #HISTORY_TTL} like the log: a stream opened while the log lives is checked here, without
+   * MongoDB. Only gateways write it (no runner's ACL allows SET).
+   */
+  public static String ownerKey(String submissionId) {
+    return "kubegrade:submission:" + submissionId + ":owner";
+  }
+
   public static String lastSeqKey(String submissionId) {
     return "kubegrade:submission:" + submissionId + ":seq";
   }

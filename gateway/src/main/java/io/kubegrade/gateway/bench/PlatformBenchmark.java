@@ -1,9 +1,11 @@
 package io.kubegrade.gateway.bench;
 
+import static io.kubegrade.gateway.bench.BenchResults.percentile;
+import static io.kubegrade.gateway.bench.BenchResults.result;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -70,17 +72,7 @@ public final class PlatformBenchmark {
         + watchers + " WebSocket clients of one submission");
   }
 
-  private static void result(String name, long value, String rest) {
-    System.out.println("RESULT " + name + " " + value + " " + rest);
-  }
-
   private static long median(List<Long> values) {
     return percentile(values, 50);
-  }
-
-  private static long percentile(List<Long> values, int p) {
-    List<Long> sorted = new ArrayList<>(values);
-    Collections.sort(sorted);
-    return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
   }
 }

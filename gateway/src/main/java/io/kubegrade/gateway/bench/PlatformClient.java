@@ -131,6 +131,71 @@ final class PlatformClient {
     return got;
   }
 
+  /**
+   * One WebSocket client that subscribes to a submission's events from the start and leaves at the
+   * first one: completes with {@code [nanos to the handshake's end, nanos to the first event]},
+   * both from the call.
+   */
+  CompletableFuture<long[]> subscribeOnce(String token, String id) {
+    URI uri = URI.create(base.replaceFirst("^http", "ws") + "/api/v1/submissions/" + id + "/events/ws?access_token=" + token);
+    long start = System.nanoTime();
+    CompletableFuture<long[]> got = new CompletableFuture<>();
+    HTTP.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
+      private long open;
+
+      @Override
+      public void onOpen(WebSocket ws) {
+        open = System.nanoTime() - start;
+        ws.request(1);
+      }
+
+      @Override
+      public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+        if (got.complete(new long[] {open, System.nanoTime() - start})) {
+          ws.abort();
+        }
+        return null;
+      }
+
+      @Override
+      public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
+        got.completeExceptionally(new IOException("closed before the first event: " + status + " " + reason));
+        return null;
+      }
+
+      @Override
+      public void onError(WebSocket ws, Throwable error) {
+        got.completeExceptionally(error);
+      }
+    }).exceptionally(e -> {
+      got.completeExceptionally(e);
+      return null;
+    });
+    return got;
+  }
+
+  /**
+   * The gateway's Prometheus scrape as {@code name{labels} -> value}, for what its own timers say
+   * (sums and counts of {@code kubegrade_stream_subscribe_seconds} and the like).
+   */
+  Map<String, Double> metrics() throws IOException, InterruptedException {
+    String text = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus")).GET().build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    Map<String, Double> values = new java.util.HashMap<>();
+    for (String line : text.split("\n")) {
+      int space = line.lastIndexOf(' ');
+      if (line.isEmpty() || line.startsWith("#") || space < 0) {
+        continue;
+      }
+      try {
+        values.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+      } catch (NumberFormatException e) {
+        // not a sample line
+      }
+    }
+    return values;
+  }
+
   private static JsonNode json(HttpResponse<String> response) throws IOException {
     return Json.mapper().readTree(response.body());
   }

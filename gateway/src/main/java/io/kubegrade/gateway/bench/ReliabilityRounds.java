@@ -1,5 +1,7 @@
 package io.kubegrade.gateway.bench;
 
+import static io.kubegrade.gateway.bench.BenchResults.result;
+
 import static com.mongodb.client.model.Filters.eq;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -533,9 +535,5 @@ public final class ReliabilityRounds {
       }
       return null;
     }
-  }
-
-  private static void result(String name, long value, String rest) {
-    System.out.println("RESULT " + name + " " + value + " " + rest);
   }
 }

@@ -3,10 +3,13 @@ package io.kubegrade.gateway.security;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubegrade.gateway.GatewayProperties;
 import io.kubegrade.gateway.problem.ProblemExceptionHandler;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import javax.crypto.spec.SecretKeySpec;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -28,6 +31,7 @@ import org.springframework.security.oauth2.server.resource.authentication.Reacti
 import org.springframework.security.oauth2.server.resource.web.server.authentication.ServerBearerTokenAuthenticationConverter;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.web.server.ResponseStatusException;
+import reactor.core.publisher.Mono;
 
 /**
  * Bearer JWTs, verified with an HMAC secret or a JWKS URL. The subject is the user; the
@@ -39,7 +43,7 @@ import org.springframework.web.server.ResponseStatusException;
 public class SecurityConfiguration {
 
   @Bean
-  ReactiveJwtDecoder jwtDecoder(GatewayProperties properties) {
+  ReactiveJwtDecoder jwtDecoder(GatewayProperties properties, MeterRegistry meters) {
     GatewayProperties.Security security = properties.security();
     NimbusReactiveJwtDecoder decoder;
     if (security.jwksUrl() != null) {
@@ -56,7 +60,21 @@ public class SecurityConfiguration {
       validators.add(new JwtIssuerValidator(security.issuer()));
     }
     decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
-    return decoder;
+    return timed(decoder, meters);
+  }
+
+  /** Every bearer-token check (signature, claims, expiry) as the timer {@code kubegrade.token.checks}. */
+  static ReactiveJwtDecoder timed(ReactiveJwtDecoder decoder, MeterRegistry meters) {
+    Timer valid = Timer.builder("kubegrade.token.checks").description("Bearer token checks").tag("outcome", "valid")
+        .register(meters);
+    Timer refused = Timer.builder("kubegrade.token.checks").description("Bearer token checks").tag("outcome", "refused")
+        .register(meters);
+    return token -> Mono.defer(() -> {
+      long start = System.nanoTime();
+      return decoder.decode(token)
+          .doOnSuccess(jwt -> valid.record(System.nanoTime() - start, TimeUnit.NANOSECONDS))
+          .doOnError(e -> refused.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+    });
   }
 
   public static SecretKeySpec hmacKey(String secret) {

@@ -6,6 +6,8 @@ import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import io.kubegrade.gateway.GatewayProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.mongodb.MongoMetricsCommandListener;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -46,9 +48,11 @@ public class Backends {
   }
 
   @Bean(destroyMethod = "close")
-  MongoClient mongoClient(GatewayProperties properties) {
+  MongoClient mongoClient(GatewayProperties properties, MeterRegistry meters) {
     ConnectionString uri = new ConnectionString(properties.mongo().uri());
-    MongoClientSettings.Builder settings = MongoClientSettings.builder().applyConnectionString(uri);
+    // mongodb.driver.commands: every command's time, by command and outcome.
+    MongoClientSettings.Builder settings = MongoClientSettings.builder().applyConnectionString(uri)
+        .addCommandListener(new MongoMetricsCommandListener(meters));
     if (uri.getServerSelectionTimeout() == null) {
       long ms = properties.mongo().serverSelectionTimeout().toMillis();
       settings.applyToClusterSettings(c -> c.serverSelectionTimeout(ms, TimeUnit.MILLISECONDS));

@@ -3,6 +3,7 @@ package io.kubegrade.gateway.stream;
 import io.kubegrade.api.event.GradingEvent;
 import io.kubegrade.api.redis.RedisLayout;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.core.instrument.Timer;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,13 +22,15 @@ final class ClientStream {
   private final int bufferLimit;
   private final AtomicInteger undelivered = new AtomicInteger();
   private final Sinks.One<Boolean> overflow = Sinks.one();
+  private Timer firstRead;
   private volatile boolean overflowed;
   private long last;
   private boolean done;
 
   ClientStream(String submissionId, long afterSeq, StatefulRedisConnection<String, String> redis,
-      Mono<GradingEvent> fallback, int bufferLimit) {
+      Mono<GradingEvent> fallback, int bufferLimit, Timer firstRead) {
     this.submissionId = submissionId;
+    this.firstRead = firstRead;
     this.last = afterSeq;
     this.redis = redis;
     this.fallback = fallback;
@@ -83,11 +86,14 @@ final class ClientStream {
       }
       from = last;
     }
+    Timer timer = firstRead;
+    firstRead = null; // only the read a stream opens with is the subscribe's
     // History index i holds seq i+1 (the script appends strictly in sequence).
-    redis.reactive().lrange(RedisLayout.historyKey(submissionId), from, -1)
+    Mono<List<GradingEvent>> read = redis.reactive().lrange(RedisLayout.historyKey(submissionId), from, -1)
         .map(GradingEvent::fromJson)
         .collectList()
-        .flatMap(events -> events.isEmpty() ? nothingAfter(from) : Mono.just(events))
+        .flatMap(events -> events.isEmpty() ? nothingAfter(from) : Mono.just(events));
+    (timer == null ? read : EventHub.timed(read, timer))
         .subscribe(events -> events.forEach(this::offerFromHistory),
             error -> {
               catchingUp.set(false);

@@ -9,9 +9,11 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +40,7 @@ public class EventHub implements SmartLifecycle {
   private final AtomicInteger clients = new AtomicInteger();
   private final Map<String, AtomicInteger> clientsByTransport = new ConcurrentHashMap<>();
   private final MeterRegistry meters;
+  private final Timer history;
   private StatefulRedisPubSubConnection<String, String> subscription;
   private volatile boolean running;
 
@@ -47,6 +50,25 @@ public class EventHub implements SmartLifecycle {
     this.redis = redis;
     this.clientBuffer = properties.stream().clientBuffer();
     this.meters = meters;
+    this.history = subscribeTimer(meters, "history");
+  }
+
+  /**
+   * {@code kubegrade.stream.subscribe}: what opening a stream costs after the handshake, by phase -
+   * {@code ownership} (is the submission the caller's) and {@code history} (the first read of its
+   * log). The handshake's token check is {@code kubegrade.token.checks}.
+   */
+  static Timer subscribeTimer(MeterRegistry meters, String phase) {
+    return Timer.builder("kubegrade.stream.subscribe").description("Opening an event stream, by phase")
+        .tag("phase", phase).register(meters);
+  }
+
+  /** {@code mono}, its time from subscription to its value (or its end) recorded by {@code timer}. */
+  static <T> Mono<T> timed(Mono<T> mono, Timer timer) {
+    return Mono.defer(() -> {
+      long start = System.nanoTime();
+      return mono.doFinally(signal -> timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+    });
   }
 
   @Override
@@ -103,7 +125,7 @@ public class EventHub implements SmartLifecycle {
     // the stream at once (an error queued behind unread events would never reach a client that
     // does not read).
     return Flux.defer(() -> {
-      ClientStream stream = new ClientStream(submissionId, afterSeq, redis, fallback, clientBuffer);
+      ClientStream stream = new ClientStream(submissionId, afterSeq, redis, fallback, clientBuffer, history);
       return Flux.<GradingEvent>create(sink -> {
             stream.attach(sink);
             streams.computeIfAbsent(submissionId, k -> ConcurrentHashMap.newKeySet()).add(stream);

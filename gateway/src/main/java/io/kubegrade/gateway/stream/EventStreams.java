@@ -3,7 +3,10 @@ package io.kubegrade.gateway.stream;
 import io.kubegrade.api.event.GradingEvent;
 import io.kubegrade.gateway.problem.ApiProblem;
 import io.kubegrade.gateway.security.Caller;
+import io.kubegrade.gateway.submission.SubmissionOwners;
 import io.kubegrade.gateway.submission.SubmissionStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -13,18 +16,22 @@ import reactor.core.publisher.Mono;
 public class EventStreams {
   private final EventHub hub;
   private final SubmissionStore store;
+  private final SubmissionOwners owners;
+  private final Timer ownership;
 
-  public EventStreams(EventHub hub, SubmissionStore store) {
+  public EventStreams(EventHub hub, SubmissionStore store, SubmissionOwners owners, MeterRegistry meters) {
     this.hub = hub;
     this.store = store;
+    this.owners = owners;
+    this.ownership = EventHub.subscribeTimer(meters, "ownership");
   }
 
   public Flux<GradingEvent> open(String submissionId, Caller caller, long afterSeq, String transport) {
     if (afterSeq < 0) {
       return Flux.error(ApiProblem.badRequest("after must not be negative"));
     }
-    return store.findOwned(submissionId, caller.user())
-        .switchIfEmpty(Mono.error(() -> ApiProblem.notFound("submission", submissionId)))
-        .flatMapMany(s -> hub.events(submissionId, afterSeq, transport, store.terminalEvent(submissionId)));
+    return owners.isOwnedBy(submissionId, caller.user())
+        .transform(owned -> EventHub.timed(owned, ownership))
+        .flatMapMany(owned -> !owned ? Flux.error(ApiProblem.notFound("submission", submissionId)) : hub.events(submissionId, afterSeq, transport, store.terminalEvent(submissionId)));
   }
 }

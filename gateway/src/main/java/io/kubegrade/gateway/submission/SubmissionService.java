@@ -35,6 +35,7 @@ public class SubmissionService {
   private static final Logger log = LoggerFactory.getLogger(SubmissionService.class);
 
   private final SubmissionStore store;
+  private final SubmissionOwners owners;
   private final ObjectStore objects;
   private final ChallengeCatalog challenges;
   private final SubmissionRateLimiter limiter;
@@ -44,10 +45,11 @@ public class SubmissionService {
   private final long maxSourceBytes;
   private final Counter accepted;
 
-  public SubmissionService(SubmissionStore store, ObjectStore objects, ChallengeCatalog challenges,
+  public SubmissionService(SubmissionStore store, SubmissionOwners owners, ObjectStore objects, ChallengeCatalog challenges,
       SubmissionRateLimiter limiter, EventPublisher events, Dispatcher dispatcher,
       StatefulRedisConnection<String, String> redis, GatewayProperties properties, MeterRegistry meters) {
     this.store = store;
+    this.owners = owners;
     this.objects = objects;
     this.challenges = challenges;
     this.limiter = limiter;
@@ -74,6 +76,7 @@ public class SubmissionService {
           // refers to does. A dispatch that fails after QUEUED ends the submission at once.
           return objects.put(key, bytes, "text/javascript; charset=utf-8")
               .then(store.insert(submission, key))
+              .then(owners.record(id, user))
               .then(events.queued(id))
               .then(dispatcher.dispatch(id, user, challenge, source, key)
                   .onErrorResume(e -> concludeUndispatched(id, challenge, e)))

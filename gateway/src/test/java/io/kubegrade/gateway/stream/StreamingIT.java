@@ -11,6 +11,7 @@ import io.kubegrade.gateway.submission.SubmissionStore;
 import io.kubegrade.gateway.testing.PlatformIT;
 import io.kubegrade.gateway.testing.UngradedSubmission;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -44,6 +45,8 @@ class StreamingIT extends PlatformIT {
   @Autowired RSocketEvents rsocket;
   @Autowired RSocketRequester.Builder requesters;
   @Autowired StatefulRedisConnection<String, String> redis;
+  @Autowired MeterRegistry meters;
+  @Autowired com.mongodb.reactivestreams.client.MongoDatabase database;
 
   /** A stored submission that nobody grades, and the five events a runner would publish for it. */
   private UngradedSubmission fixture() {
@@ -108,6 +111,49 @@ class StreamingIT extends PlatformIT {
       tcp.dispose();
     }
     assertThat(webSocketEvents(f.token(), f.id(), 0).get(4)).isEqualTo(f.events().get(4));
+  }
+
+  /** MongoDB finds on submissions so far (mongodb.driver.commands), whoever made them. */
+  private long submissionFinds() {
+    return meters.find("mongodb.driver.commands").tag("command", "find").tag("collection", "submissions")
+        .timers().stream().mapToLong(t -> t.count()).sum();
+  }
+
+  @Test
+  void aClassOfWatchersOpeningOneSubmissionAtOnceShareOneOwnershipLookup() {
+    // Stored without the API, so Redis does not know the owner: MongoDB is asked, once.
+    UngradedSubmission f = fixture();
+    publish(f.events());
+    long findsBefore = submissionFinds();
+    long opensBefore = meters.get("kubegrade.stream.subscribe").tag("phase", "ownership").timer().count();
+    int watchers = 60;
+
+    List<List<GradingEvent>> all = Flux.range(0, watchers)
+        .flatMap(i -> webSocketFlux(f.token(), f.id(), 0).collectList(), watchers)
+        .collectList().block(WAIT);
+
+    assertThat(all).hasSize(watchers).allSatisfy(events -> assertThat(seqs(events)).containsExactly(1L, 2L, 3L, 4L, 5L));
+    assertThat(meters.get("kubegrade.stream.subscribe").tag("phase", "ownership").timer().count() - opensBefore)
+        .isEqualTo(watchers);
+    assertThat(meters.get("kubegrade.stream.subscribe").tag("phase", "history").timer().count()).isPositive();
+    // One lookup for the 60 (the sweeper's own finds may land in the same window, hence not exactly 1).
+    assertThat(submissionFinds() - findsBefore).isBetween(1L, 3L);
+  }
+
+  @Test
+  void streamsOfALiveSubmissionAreCheckedAgainstRedisAlone() {
+    String owner = newUser();
+    String token = token(owner);
+    String id = submit(token, "click-changes-label", "export default function App() { return <button>Click me</button>; }");
+    assertThat(redis.sync().get(RedisLayout.ownerKey(id))).isEqualTo(owner);
+    // Without its MongoDB document the submission's log still says whose it is.
+    assertThat(Mono.from(database.getCollection("submissions").deleteOne(new org.bson.Document("_id", id))).block(WAIT)
+        .getDeletedCount()).isEqualTo(1);
+
+    List<GradingEvent> firsts = Flux.range(0, 30).flatMap(i -> webSocketFlux(token, id, 0).next(), 30).collectList().block(WAIT);
+
+    assertThat(firsts).hasSize(30).allSatisfy(e -> assertThat(e.seq()).isEqualTo(1));
+    assertThat(webSocketEvents(token(newUser()), id, 0)).as("a stranger's stream").isEmpty();
   }
 
   @Test
