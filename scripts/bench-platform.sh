@@ -35,7 +35,7 @@ comparison point for what the platform adds.
 Everything here shares the machine's cores: the benchmark client, the gateway, Redis, FerretDB,
 MinIO and the browsers. Each sequential submit comes right after the previous verdict, while that
 browser replaces its page (about 0.5 s of CPU), so the submit figure includes that contention; the
-fan-out figure includes each client's handshake, token check, MongoDB lookup and history read.
+fan-out figure includes each client's handshake, token check, ownership check and history read (see the subscribe section).
 
 \`\`\`
 $out

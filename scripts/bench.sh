@@ -31,9 +31,8 @@ pw=$(echo "$peer_warm" | sed -n 's/.*median=\([0-9]*\) ms.*/\1/p')
 pc=$(echo "$peer_cold" | grep 'submission->verdict' | sed -n 's/.*median=\([0-9]*\) ms.*/\1/p')
 ratio=$(awk -v a="$(val warm_median)" -v b="$pw" 'BEGIN { printf "%.2f", a / b }')
 
-# The platform and operator benchmarks keep their own sections of the file.
-kept_sections=$(sed -n '/<!-- platform:start -->/,/<!-- platform:end -->/p; /<!-- operator:start -->/,/<!-- operator:end -->/p' \
-  docs/benchmarks.md 2>/dev/null || true)
+# Every other benchmark (platform, subscribe, fanout, operator, warm, ...) keeps its own section of the file.
+kept_sections=$(sed -n '/<!-- [a-z-]*:start -->/,/<!-- [a-z-]*:end -->/p' docs/benchmarks.md 2>/dev/null || true)
 cat > docs/benchmarks.md <<MD
 # Benchmarks
 
