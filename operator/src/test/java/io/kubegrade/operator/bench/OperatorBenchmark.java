@@ -32,12 +32,18 @@ import java.util.concurrent.TimeUnit;
  * The operator's own overhead, on a real kube-apiserver: N GradingJobs created at once with at
  * most M runner pods, and a kubelet that "grades" each pod the moment it appears (running, then
  * terminated with a verdict). What is left is what the operator and the API server add per job:
- * creation to pod, pod finished to status, and jobs per second. scripts/bench-operator.sh.
+ * creation to pod, pod finished to status, and jobs per second. With a rate, the jobs arrive at
+ * that many per second instead (open loop: each is created at its time whatever the earlier ones
+ * are doing, each by a user of its own so per-user turns never hold one back), and creation to pod
+ * is reported for every job. scripts/bench-operator.sh.
+ *
+ * <p>usage: OperatorBenchmark [jobs] [max running pods] [jobs per second, 0 = all at once]
  */
 public final class OperatorBenchmark {
   public static void main(String[] args) throws Exception {
     int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 200;
     int slots = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+    double rate = args.length > 2 ? Double.parseDouble(args[2]) : 0;
     String ns = "bench";
     try (KubeApiServer server = KubeApiServer.start(List.of());
         KubernetesClient admin = server.client(KubeApiServer.ADMIN_TOKEN)) {
@@ -89,11 +95,33 @@ public final class OperatorBenchmark {
       try (OperatorMain operator = OperatorMain.start(admin, Jobs.settings(env), true, new RecordingVerdictPublisher(),
           source -> "http://s3.test/" + source.key(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
         long start = System.nanoTime();
-        for (int i = 0; i < jobs; i++) {
-          String name = String.format("b%05d", i);
-          admin.resource(Jobs.job(ns, name, "user" + (i % 10), "counter")).create();
-          created.put(name, System.nanoTime());
+        if (rate <= 0) {
+          for (int i = 0; i < jobs; i++) {
+            String name = String.format("b%05d", i);
+            admin.resource(Jobs.job(ns, name, "user" + (i % 10), "counter")).create();
+            created.put(name, System.nanoTime());
+          }
+        } else {
+          ExecutorService clients = Executors.newFixedThreadPool(16);
+          for (int i = 0; i < jobs; i++) {
+            long due = start + Math.round(i * 1e9 / rate);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+              TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            String name = String.format("b%05d", i);
+            String user = "user" + i;
+            // From the create request on: its own round trip to the API server is counted too.
+            clients.submit(() -> {
+              long sent = System.nanoTime();
+              admin.resource(Jobs.job(ns, name, user, "counter")).create();
+              created.put(name, sent);
+            });
+          }
+          clients.shutdown();
+          clients.awaitTermination(1, TimeUnit.MINUTES);
         }
+        long createdAll = System.nanoTime() - start;
         if (!all.await(10, TimeUnit.MINUTES)) {
           throw new IllegalStateException("only " + finished.size() + " of " + jobs + " jobs finished");
         }
@@ -110,6 +138,13 @@ public final class OperatorBenchmark {
             .forEach(e -> firstWave.add(podSeen.get(e.getKey()) - e.getValue()));
         if (Boolean.getBoolean("kubegrade.bench.trace")) {
           podSeen.values().stream().sorted().forEach(t -> System.out.printf("TRACE pod %d ms%n", (t - start) / 1_000_000));
+        }
+        if (rate > 0) {
+          System.out.printf("RESULT rate_offered %.1f%n", rate);
+          System.out.printf("RESULT rate_created %.1f%n", jobs / (createdAll / 1e9));
+          System.out.printf("RESULT create_to_pod_median_ms %.0f%n", percentile(toPod, 50));
+          System.out.printf("RESULT create_to_pod_p99_ms %.0f%n", percentile(toPod, 99));
+          System.out.printf("RESULT create_to_pod_max_ms %.0f%n", percentile(toPod, 100));
         }
         System.out.printf("RESULT jobs %d%n", jobs);
         System.out.printf("RESULT slots %d%n", slots);
