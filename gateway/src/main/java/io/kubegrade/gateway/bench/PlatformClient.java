@@ -95,7 +95,7 @@ final class PlatformClient {
         + (after > 0 ? "&after=" + after : ""));
     CompletableFuture<List<GradingEvent>> got = new CompletableFuture<>();
     List<GradingEvent> events = Collections.synchronizedList(new ArrayList<>());
-    HTTP.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
+    connect(uri, new Client<>(got, "the verdict") {
       private final StringBuilder frame = new StringBuilder();
 
       @Override
@@ -113,20 +113,6 @@ final class PlatformClient {
         ws.request(1);
         return null;
       }
-
-      @Override
-      public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
-        got.completeExceptionally(new IOException("closed before the verdict: " + status + " " + reason));
-        return null;
-      }
-
-      @Override
-      public void onError(WebSocket ws, Throwable error) {
-        got.completeExceptionally(error);
-      }
-    }).exceptionally(e -> {
-      got.completeExceptionally(e);
-      return null;
     });
     return got;
   }
@@ -140,7 +126,7 @@ final class PlatformClient {
     URI uri = URI.create(base.replaceFirst("^http", "ws") + "/api/v1/submissions/" + id + "/events/ws?access_token=" + token);
     long start = System.nanoTime();
     CompletableFuture<long[]> got = new CompletableFuture<>();
-    HTTP.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
+    connect(uri, new Client<>(got, "the first event") {
       private long open;
 
       @Override
@@ -156,22 +142,40 @@ final class PlatformClient {
         }
         return null;
       }
-
-      @Override
-      public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
-        got.completeExceptionally(new IOException("closed before the first event: " + status + " " + reason));
-        return null;
-      }
-
-      @Override
-      public void onError(WebSocket ws, Throwable error) {
-        got.completeExceptionally(error);
-      }
-    }).exceptionally(e -> {
-      got.completeExceptionally(e);
-      return null;
     });
     return got;
+  }
+
+  /**
+   * A client whose future fails when the connection ends or breaks before it completed (a
+   * completed one ignores that), or when it cannot connect at all.
+   */
+  private abstract static class Client<T> implements WebSocket.Listener {
+    final CompletableFuture<T> got;
+    private final String awaited;
+
+    Client(CompletableFuture<T> got, String awaited) {
+      this.got = got;
+      this.awaited = awaited;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
+      got.completeExceptionally(new IOException("closed before " + awaited + ": " + status + " " + reason));
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket ws, Throwable error) {
+      got.completeExceptionally(error);
+    }
+  }
+
+  private static <T> void connect(URI uri, Client<T> client) {
+    HTTP.newWebSocketBuilder().buildAsync(uri, client).exceptionally(e -> {
+      client.got.completeExceptionally(e);
+      return null;
+    });
   }
 
   /**
