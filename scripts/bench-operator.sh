@@ -32,9 +32,10 @@ server's own cost per job, not grading time. No peer: there is no comparable ope
 |---|---|
 | job created → its runner pod created (first $slots jobs: no wait for a slot, but reconciled while the rest are created and queued), median / p90 | $(val create_to_pod_first_wave_median_ms) / $(val create_to_pod_first_wave_p90_ms) ms |
 | pod finished → job status Succeeded with the verdict, median / p90 | $(val pod_done_to_status_median_ms) / $(val pod_done_to_status_p90_ms) ms |
-| jobs through the whole cycle | $(val jobs_per_second) per second ($(val wall_ms) ms for $jobs) |
+| jobs through the whole cycle, back to back with $slots slots | $(val jobs_per_second) per second ($(val wall_ms) ms for $jobs) |
 | at $rate jobs/s ($(at rate_created) created per second): job created → its runner pod created, median / p99 / max | $(at create_to_pod_median_ms) / $(at create_to_pod_p99_ms) / $(at create_to_pod_max_ms) ms |
 | at $rate jobs/s: pod finished → job status Succeeded, median / p90 | $(at pod_done_to_status_median_ms) / $(at pod_done_to_status_p90_ms) ms |
+| at $rate jobs/s: jobs through the whole cycle | $(at jobs_per_second) per second |
 
 Everything shares the machine's cores: the API server, etcd, the operator and the simulated
 kubelet. In a real cluster a runner pod's own start (image, JVM, Chromium: seconds) dominates.
