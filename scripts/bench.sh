@@ -67,12 +67,15 @@ Where the runner is behind the peer, and why:
   and would pass a counter that cycles on a timer. Next step (issue 11): give each test its own
   root so one test's hold overlaps the next test's mount, or let challenges that cannot be faked
   that way set \`hold: 0\`.
-- **Back-to-back cycle / throughput per browser.** Replacing a page costs closing the old tab,
-  a new tab through chromedriver, loading React and ReactDOM into a fresh origin, and the
-  isolated world - about 0.4 s of browser time. The peer's \`setcontent\` page shares one origin
-  between submissions, which the runner's isolation rules out. Next steps: re-navigate the used
-  tab instead of opening a new one, and drive pages over their own DevTools socket as the home
-  tab already is (each chromedriver round trip costs 10-17 ms).
+- **Back-to-back cycle / throughput per browser.** Each submission still gets a page of its own
+  (a fresh tab at a fresh origin, React and ReactDOM loaded, the inspector in its isolated world:
+  about 0.15-0.2 s of browser time), but the next page is now prepared behind the one being graded,
+  while that submission runs (mostly waiting on its holds), and every page is driven over its own
+  DevTools connection rather than through chromedriver (1-1.5 ms a command instead of ~5; a tab
+  opened with \`Target.createTarget\` instead of chromedriver's new window and switch, ~0.1 s).
+  What a back-to-back submission still waits for is closing the used tab, clearing its origin's
+  storage and cookies, and bringing the next page to the front. The peer's \`setcontent\` page
+  shares one origin between submissions, which the runner's isolation rules out.
 - **Cold start** includes starting the JVM, Selenium and chromedriver, then preparing the first
   page; the peer's cold figure starts with Node already running. A class-data-sharing archive
   (planned for the runner image) is the first lever.

@@ -79,7 +79,7 @@ public final class RunnerBenchmark {
       double cycle = (System.nanoTime() - cycleStart) / 1e6 / warmN;
       report("warm_median", median(latency), "ms", "submission in to verdict out, pool of 1 with a page ready, n=" + warmN);
       report("warm_p90", percentile(latency, 0.9), "ms", "");
-      report("warm_cycle", cycle, "ms", "back-to-back, each waiting for the previous page to be replaced");
+      report("warm_cycle", cycle, "ms", "back-to-back: each submitted as the previous verdict arrives, pool of 1");
     }
 
     try (GradingPool pool = GradingPool.start(PoolSettings.fromEnvironment(System.getenv()).withSize(poolN))) {

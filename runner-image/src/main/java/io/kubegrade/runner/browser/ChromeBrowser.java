@@ -1,5 +1,6 @@
 package io.kubegrade.runner.browser;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,8 +27,6 @@ import org.openqa.selenium.UnexpectedAlertBehaviour;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +40,8 @@ public final class ChromeBrowser implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChromeBrowser.class);
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
   private static final HttpClient DEVTOOLS = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  /** How long a browser-level DevTools command may take: the browser process answers these, not a page. */
+  private static final Duration BROWSER_COMMAND_LIMIT = Duration.ofSeconds(10);
 
   /** Longest TMPDIR kept under the work directory: Chromium adds ~45 bytes for its sockets. */
   static final int MAX_TMPDIR = 50;
@@ -49,6 +50,7 @@ public final class ChromeBrowser implements AutoCloseable {
   private final ChromeDriverService service;
   private final ChromeDriver driver;
   private final String debuggerAddress;
+  private DevToolsSocket browserSocket;
 
   static {
     // Never let Selenium Manager look for drivers online: we always give explicit paths.
@@ -183,9 +185,8 @@ public final class ChromeBrowser implements AutoCloseable {
         "profile.default_content_setting_values.automatic_downloads", 2));
     options.setPageLoadStrategy(PageLoadStrategy.NORMAL);
     options.setUnhandledPromptBehaviour(UnexpectedAlertBehaviour.ACCEPT);
-    LoggingPreferences logs = new LoggingPreferences();
-    logs.enable(LogType.BROWSER, Level.ALL);
-    options.setCapability("goog:loggingPrefs", logs);
+    // No browser log in chromedriver: each harness page collects its own console over its own
+    // DevTools connection (HarnessPage), bounded; chromedriver would buffer every line of a flood.
     options.setPageLoadTimeout(Duration.ofSeconds(15));
     options.setScriptTimeout(Duration.ofSeconds(60));
     return options;
@@ -213,6 +214,57 @@ public final class ChromeBrowser implements AutoCloseable {
   public Map<String, Object> cdp(String command, Map<String, Object> params) {
     return driver.executeCdpCommand(command, params);
   }
+
+  /** A DevTools Protocol command on the browser target (tabs, storage, cookies of the whole browser). */
+  public JsonNode browserCommand(String method, Map<String, Object> params) {
+    return browserSocket().send(method, params, BROWSER_COMMAND_LIMIT);
+  }
+
+  private synchronized DevToolsSocket browserSocket() {
+    if (browserSocket == null || !browserSocket.isOpen()) {
+      browserSocket = DevToolsSocket.connectBrowser(debuggerAddress);
+    }
+    return browserSocket;
+  }
+
+  /** Whether the browser still answers on its DevTools connection. */
+  public boolean isAnswering() {
+    try {
+      browserCommand("Browser.getVersion", Map.of());
+      return true;
+    } catch (DevToolsException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Opens a blank tab straight through DevTools, not chromedriver (whose new window and the
+   * switch to it cost ~0.1 s): the tab's target id, which is also its window handle.
+   */
+  public String openTab() {
+    return browserCommand("Target.createTarget", Map.of("url", "about:blank", "background", true)).path("targetId").asText();
+  }
+
+  /** The ids of every tab (page target) the browser has open. */
+  public List<String> tabs() {
+    List<String> tabs = new ArrayList<>();
+    for (JsonNode target : browserCommand("Target.getTargets", Map.of()).path("targetInfos")) {
+      if ("page".equals(target.path("type").asText())) {
+        tabs.add(target.path("targetId").asText());
+      }
+    }
+    return tabs;
+  }
+
+  /** Where a tab is now, as the browser says (a page cannot make it say otherwise); null if it is gone. */
+  public String tabUrl(String targetId) {
+    try {
+      return browserCommand("Target.getTargetInfo", Map.of("targetId", targetId)).path("targetInfo").path("url").asText(null);
+    } catch (DevToolsException e) {
+      return null;
+    }
+  }
+
 
   /**
    * Closes a tab through the DevTools HTTP endpoint, bypassing chromedriver - which is the only way
@@ -264,6 +316,11 @@ public final class ChromeBrowser implements AutoCloseable {
   /** Quits the browser (bounded: a hung browser cannot hold us), then kills whatever is left. */
   @Override
   public void close() {
+    synchronized (this) {
+      if (browserSocket != null) {
+        browserSocket.close();
+      }
+    }
     CompletableFuture<Void> quit = CompletableFuture.runAsync(driver::quit);
     try {
       quit.get(5, TimeUnit.SECONDS);

@@ -1,22 +1,26 @@
 package io.kubegrade.runner.grading;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kubegrade.api.Json;
 import io.kubegrade.api.event.VerdictStatus;
 import io.kubegrade.runner.browser.BrowserCrashedException;
 import io.kubegrade.runner.browser.ChromeBrowser;
+import io.kubegrade.runner.browser.DevToolsException;
 import io.kubegrade.runner.browser.DevToolsSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import org.openqa.selenium.NoSuchSessionException;
-import org.openqa.selenium.NoSuchWindowException;
-import org.openqa.selenium.WebDriverException;
-import org.openqa.selenium.WindowType;
-import org.openqa.selenium.remote.UnreachableBrowserException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,60 +38,198 @@ public final class HarnessPage {
   private static final long HEAP_GROWTH_MIB = 8;
   private static final long HEAP_PATIENCE_MS = 6000;
   static final String WORLD = "kubegrade-inspector";
+  /** How long preparing a page (its tab, its load, the inspector) may take. */
+  private static final Duration PREPARE_LIMIT = Duration.ofSeconds(15);
+  /** How long past a call's deadline its answer is waited for: the watchdog closes the tab at the deadline. */
+  private static final Duration ANSWER_MARGIN = Duration.ofSeconds(10);
+  /** How often a loading page is asked whether it has loaded, should its load event not come. */
+  private static final Duration LOAD_CHECK = Duration.ofMillis(250);
   /**
    * What one submission may store (IndexedDB, Cache Storage, file systems) at its origin. The
    * browser's own default is a share of the disk: 400 MB of IndexedDB was accepted, and stayed.
    */
   public static final long STORAGE_QUOTA_BYTES = 16L << 20;
 
+  /** Connects heap probes while their page loads (connecting may block; not the common pool's work). */
+  private static final ExecutorService CONNECTOR = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "kubegrade-devtools-connect");
+    t.setDaemon(true);
+    return t;
+  });
+
   private final ChromeBrowser browser;
   private final Watchdog watchdog;
   private final String handle;
   private final String url;
   private final Object worldId;
+  private final DevToolsSocket page;
+  private final PageEvents events;
   private final DevToolsSocket probe;
   private boolean closed;
 
-  private HarnessPage(ChromeBrowser browser, Watchdog watchdog, String handle, String url, Object worldId, DevToolsSocket probe) {
+  private HarnessPage(ChromeBrowser browser, Watchdog watchdog, String handle, String url, Object worldId,
+      DevToolsSocket page, PageEvents events, DevToolsSocket probe) {
     this.browser = browser;
     this.watchdog = watchdog;
     this.handle = handle;
     this.url = url;
     this.worldId = worldId;
+    this.page = page;
+    this.events = events;
     this.probe = probe;
   }
 
   /**
-   * Opens a tab at {@code url}, waits for the libraries, loads the inspector beside the page and,
+   * What the tab reports on its own connection: its console, its load, and any navigation of its
+   * main frame once the harness has loaded (the submission leaving the page).
+   */
+  private static final class PageEvents {
+    final CompletableFuture<Void> loaded = new CompletableFuture<>();
+    final PageConsole console;
+    volatile boolean ready;
+    volatile String navigatedTo;
+    private volatile boolean committed;
+
+    PageEvents(DevToolsSocket page, String url) {
+      this.console = new PageConsole(() -> {
+        // Enough kept: stop the reports rather than receive (and parse) every line of a flood.
+        page.sendAsync("Runtime.disable", Map.of());
+        page.sendAsync("Log.disable", Map.of());
+      });
+      page.onEvent((method, params) -> {
+        switch (method) {
+          case "Runtime.consoleAPICalled" -> console.consoleCalled(params);
+          case "Log.entryAdded" -> console.logged(params.path("entry"));
+          // The load of the harness document, not of the tab's first about:blank.
+          case "Page.loadEventFired" -> {
+            if (committed) {
+              loaded.complete(null);
+            }
+          }
+          case "Page.frameNavigated" -> {
+            if (!params.path("frame").has("parentId")) {
+              String to = params.path("frame").path("url").asText("?");
+              if (ready) {
+                navigatedTo = to;
+              } else if (to.equals(url)) {
+                committed = true;
+              }
+            }
+          }
+          // The harness page's sandbox allows no dialog; should one open anyway, it must not stall the page.
+          case "Page.javascriptDialogOpening" -> page.sendAsync("Page.handleJavaScriptDialog", Map.of("accept", true));
+          default -> { }
+        }
+      });
+    }
+  }
+
+  /**
+   * Opens a tab at {@code url} - straight through DevTools, on a connection of its own that carries
+   * every later command to it - waits for the libraries, loads the inspector beside the page and,
    * with {@code prewarm}, exercises Babel and React there before any submission code exists.
    */
   public static HarnessPage open(ChromeBrowser browser, Watchdog watchdog, String url, String inspectorSource,
       boolean prewarm) {
-    var driver = browser.driver();
+    String handle = null;
+    DevToolsSocket page = null;
     try {
-      driver.switchTo().newWindow(WindowType.TAB);
-      String handle = driver.getWindowHandle();
-      browser.cdp("Storage.overrideQuotaForOrigin", Map.of("origin", originOf(url), "quotaSize", STORAGE_QUOTA_BYTES));
-      driver.get(url);
-      @SuppressWarnings("unchecked")
-      Map<String, Object> frame = (Map<String, Object>) browser.cdp("Page.getFrameTree", Map.of()).get("frameTree");
-      @SuppressWarnings("unchecked")
-      Object frameId = ((Map<String, Object>) frame.get("frame")).get("id");
-      Object worldId = browser.cdp("Page.createIsolatedWorld",
-          Map.of("frameId", frameId, "worldName", WORLD, "grantUniveralAccess", false)).get("executionContextId");
-      Map<String, Object> loaded = browser.cdp("Runtime.evaluate",
-          Map.of("expression", inspectorSource, "contextId", worldId, "returnByValue", true));
-      if (loaded.containsKey("exceptionDetails")) {
+      handle = browser.openTab();
+      page = browser.devTools(handle);
+      PageEvents events = new PageEvents(page, url);
+      String tab = handle;
+      CompletableFuture<DevToolsSocket> probe = CompletableFuture.supplyAsync(() -> heapProbe(browser, tab), CONNECTOR);
+      // Sent together, answered in order: one wait instead of one per command.
+      List<CompletableFuture<JsonNode>> setup = List.of(
+          page.sendAsync("Page.enable", Map.of()),
+          page.sendAsync("Runtime.enable", Map.of()),
+          page.sendAsync("Log.enable", Map.of()),
+          page.sendAsync("Storage.overrideQuotaForOrigin", Map.of("origin", originOf(url), "quotaSize", STORAGE_QUOTA_BYTES)));
+      JsonNode navigated = page.send("Page.navigate", Map.of("url", url), PREPARE_LIMIT);
+      for (CompletableFuture<JsonNode> step : setup) {
+        step.get(PREPARE_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+      }
+      if (navigated.hasNonNull("errorText")) {
+        throw new BrowserCrashedException("cannot load the harness page " + url + ": " + navigated.get("errorText").asText(), null);
+      }
+      awaitLoad(page, events, url);
+      events.ready = true;
+      String frameId = page.send("Page.getFrameTree", Map.of(), PREPARE_LIMIT).path("frameTree").path("frame").path("id").asText();
+      Object worldId = page.send("Page.createIsolatedWorld",
+          Map.of("frameId", frameId, "worldName", WORLD, "grantUniveralAccess", false), PREPARE_LIMIT).path("executionContextId").asInt();
+      JsonNode loaded = page.send("Runtime.evaluate",
+          Map.of("expression", inspectorSource, "contextId", worldId, "returnByValue", true), PREPARE_LIMIT);
+      if (loaded.has("exceptionDetails")) {
         throw new BrowserCrashedException("the inspector failed to load: " + loaded.get("exceptionDetails"), null);
       }
+      HarnessPage ready = new HarnessPage(browser, watchdog, handle, url, worldId, page, events,
+          probe.get(PREPARE_LIMIT.toMillis(), TimeUnit.MILLISECONDS));
       if (prewarm) {
-        browser.cdp("Runtime.evaluate", Map.of("expression", "window.__kubegrade.warm()", "returnByValue", true));
+        ready.warmUp();
       }
-      return new HarnessPage(browser, watchdog, handle, url, worldId, heapProbe(browser, handle));
-    } catch (NoSuchSessionException | UnreachableBrowserException e) {
-      throw new BrowserCrashedException("browser lost while preparing a page: " + e.getMessage(), e);
-    } catch (WebDriverException e) {
-      throw new BrowserCrashedException("cannot prepare a harness page: " + firstLine(e), e);
+      return ready;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      abandon(browser, handle, page);
+      throw new BrowserCrashedException("interrupted while preparing a page", e);
+    } catch (ExecutionException e) {
+      abandon(browser, handle, page);
+      throw e.getCause() instanceof BrowserCrashedException b ? b
+          : new BrowserCrashedException("cannot prepare a harness page: " + firstLine(e.getCause()), e.getCause());
+    } catch (TimeoutException e) {
+      abandon(browser, handle, page);
+      throw new BrowserCrashedException("the harness page " + url + " did not load within " + PREPARE_LIMIT.toSeconds() + " s", e);
+    } catch (RuntimeException e) {
+      abandon(browser, handle, page);
+      throw e instanceof BrowserCrashedException b ? b : new BrowserCrashedException("cannot prepare a harness page: " + firstLine(e), e);
+    }
+  }
+
+  /**
+   * Makes this the browser's front tab, as a learner's tab would be: a tab behind another gets no
+   * animation frames and throttled timers. A page is prepared behind the one being graded, so it
+   * comes to the front when its submission arrives.
+   */
+  public void bringToFront() {
+    page.send("Page.bringToFront", Map.of(), PREPARE_LIMIT);
+  }
+
+  /**
+   * Waits until the harness document at {@code url} has loaded: its load event, or - since a tab's
+   * first navigation away from about:blank now and then reports no load event (about 1 in 100
+   * here) - the document saying so itself. No submission code is in the page yet.
+   */
+  private static void awaitLoad(DevToolsSocket page, PageEvents events, String url)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    long deadline = System.nanoTime() + PREPARE_LIMIT.toNanos();
+    String loaded = "location.href === " + SubmissionGrader.jsString(url) + " && document.readyState === 'complete'";
+    while (true) {
+      try {
+        events.loaded.get(LOAD_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+        return;
+      } catch (TimeoutException e) {
+        if (page.send("Runtime.evaluate", Map.of("expression", loaded, "returnByValue", true), PREPARE_LIMIT)
+            .path("result").path("value").asBoolean(false)) {
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Exercises Babel's output and React on this page before any submission code exists. */
+  public void warmUp() {
+    page.send("Runtime.evaluate", Map.of("expression", "window.__kubegrade.warm()", "returnByValue", true), PREPARE_LIMIT);
+  }
+
+  private static void abandon(ChromeBrowser browser, String handle, DevToolsSocket page) {
+    if (page != null) {
+      page.close();
+    }
+    if (handle != null) {
+      browser.closeTabDirectly(handle);
     }
   }
 
@@ -163,11 +305,11 @@ public final class HarnessPage {
   }
 
   /**
-   * Evaluates an expression in the page's main world (where the submission lives) through CDP, not
-   * executeScript: chromedriver's executeScript waits on windows the script opens, and hangs.
+   * Evaluates an expression in the page's main world (where the submission lives), on the tab's
+   * own DevTools connection.
    */
   Object main(Duration timeout, String expression) {
-    Map<String, Object> response = guarded(timeout, () -> browser.cdp("Runtime.evaluate", Map.of(
+    JsonNode response = guarded(timeout, () -> command(timeout, "Runtime.evaluate", Map.of(
         "expression", expression, "returnByValue", true, "awaitPromise", false)));
     return valueOf(response);
   }
@@ -175,32 +317,35 @@ public final class HarnessPage {
   /** Evaluates an expression in the isolated world; the page cannot tamper with this. */
   @SuppressWarnings("unchecked")
   Map<String, Object> inspect(Duration timeout, String expression) {
-    Map<String, Object> response = guarded(timeout, () -> browser.cdp("Runtime.evaluate", Map.of(
+    JsonNode response = guarded(timeout, () -> command(timeout, "Runtime.evaluate", Map.of(
         "expression", expression, "contextId", worldId, "returnByValue", true, "awaitPromise", true)));
     Object value = valueOf(response);
     return value instanceof Map<?, ?> m ? (Map<String, Object>) m : new HashMap<>(Map.of("ok", false, "error", "no result"));
   }
 
+  /** A command on this tab, waited for a little past the watchdog's own deadline (which closes the tab). */
+  private JsonNode command(Duration timeout, String method, Map<String, Object> params) {
+    return page.send(method, params, timeout.plus(ANSWER_MARGIN));
+  }
+
   /** The value of a Runtime.evaluate response, or {@code {ok:false, error}} when it threw. */
   @SuppressWarnings("unchecked")
-  private static Object valueOf(Map<String, Object> response) {
-    Object details = response.get("exceptionDetails");
+  private static Object valueOf(JsonNode response) {
+    JsonNode details = response.get("exceptionDetails");
     if (details != null) {
-      Map<String, Object> d = (Map<String, Object>) details;
-      Object exception = d.get("exception");
-      String text = exception instanceof Map<?, ?> m && m.get("description") != null
-          ? String.valueOf(m.get("description")) : String.valueOf(d.get("text"));
+      JsonNode exception = details.path("exception");
+      String text = exception.hasNonNull("description") ? exception.get("description").asText() : details.path("text").asText();
       return Map.of("ok", false, "error", firstLine(text));
     }
-    Object result = response.get("result");
-    return result instanceof Map<?, ?> r ? ((Map<String, Object>) r).get("value") : null;
+    JsonNode value = response.path("result").get("value");
+    return value == null || value.isNull() ? null : Json.mapper().convertValue(value, Object.class);
   }
 
   /** Sends the input to this tab, in order, as DevTools commands (see {@link PageInput}). */
   void perform(Duration timeout, PageInput input) {
     guarded(timeout, () -> {
-      for (PageInput.Command command : input.commands()) {
-        browser.cdp(command.method(), command.params());
+      for (PageInput.Command c : input.commands()) {
+        command(timeout, c.method(), c.params());
       }
       return null;
     });
@@ -208,11 +353,22 @@ public final class HarnessPage {
 
   /** A PNG of the viewport, straight from the compositor (no driver helper runs in the page). */
   String screenshotBase64(Duration timeout) {
-    return guarded(timeout, () -> String.valueOf(browser.cdp("Page.captureScreenshot", Map.of("format", "png")).get("data")));
+    return guarded(timeout, () -> command(timeout, "Page.captureScreenshot", Map.of("format", "png")).path("data").asText());
   }
 
-  List<org.openqa.selenium.logging.LogEntry> drainConsole(Duration timeout) {
-    return guarded(timeout, () -> browser.driver().manage().logs().get("browser").getAll());
+  /**
+   * What the page logged until now: a round trip on the tab's connection first, so every line it
+   * sent before is in; a page already gone gives what it logged before it went.
+   */
+  PageConsole.Lines console(Duration timeout) {
+    if (!closed) {
+      try {
+        guarded(timeout, () -> command(timeout, "Runtime.evaluate", Map.of("expression", "0", "contextId", worldId)));
+      } catch (PageFailure | BrowserCrashedException e) {
+        // the page went: what it logged before is still here
+      }
+    }
+    return events.console.lines();
   }
 
   private <T> T guarded(Duration timeout, Supplier<T> call) {
@@ -225,13 +381,16 @@ public final class HarnessPage {
       heap.set(heapWhileGrowing()); // before the tab goes: looping, or still allocating?
       browserAnswered.set(browser.closeTabIfAnswering(handle));
       if (!browserAnswered.get()) {
-        browser.kill(); // frozen: nothing else releases the call chromedriver holds for it
+        browser.kill(); // frozen: its connections end with it, and the call waiting on one fails
       }
     })) {
       try {
+        if (events.navigatedTo != null) {
+          throw navigatedAway(events.navigatedTo);
+        }
         T result = call.get();
         if (guard.fired()) {
-          // chromedriver may answer a call whose tab we closed with an empty result, not an error
+          // a call may still be answered (emptily) after the tab was closed under it
           throw hung(timeout, guard, browserAnswered, heap.get());
         }
         return result;
@@ -239,8 +398,8 @@ public final class HarnessPage {
         if (guard.fired()) {
           throw hung(timeout, guard, browserAnswered, heap.get()); // whatever Selenium made of the tab vanishing under it
         }
-        if (e instanceof WebDriverException w) {
-          throw classify(w);
+        if (e instanceof DevToolsException d) {
+          throw classify(d);
         }
         throw e;
       }
@@ -266,50 +425,40 @@ public final class HarnessPage {
         "the page stopped responding for " + timeout.toMillis() + " ms (an infinite loop?)", heapBytes);
   }
 
-  private RuntimeException classify(WebDriverException e) {
+  private RuntimeException classify(DevToolsException e) {
     String message = String.valueOf(e.getMessage());
-    if (e instanceof NoSuchSessionException || e instanceof UnreachableBrowserException
-        || message.contains("chrome not reachable") || message.contains("session deleted")
-        || message.contains("invalid session id")) {
+    if (e.kind() == DevToolsException.Kind.CRASHED) {
       closed = true;
+      return new PageFailure(VerdictStatus.MEMORY_LIMIT_EXCEEDED, "the page crashed (most likely it ran out of memory)");
+    }
+    String now = events.navigatedTo;
+    if (now == null && (message.contains("Cannot find context with specified id") || message.contains("context was destroyed")
+        || message.contains("Inspected target navigated or closed"))) {
+      now = browser.tabUrl(handle); // the world went with its document: where is the tab now?
+    }
+    if (now != null && !now.equals(url)) {
+      return navigatedAway(now);
+    }
+    if (e.kind() == DevToolsException.Kind.CLOSED) {
+      closed = true;
+      if (browser.isAnswering()) {
+        return new PageFailure(VerdictStatus.RUNTIME_ERROR, "the submission closed its own window");
+      }
       return new BrowserCrashedException("the browser went away: " + firstLine(message), e);
     }
-    if (message.contains("tab crashed") || message.contains("target crashed") || message.contains("Target crashed")) {
-      closed = true;
-      return new PageFailure(VerdictStatus.MEMORY_LIMIT_EXCEEDED,
-          "the page crashed (most likely it ran out of memory)");
-    }
-    if (e instanceof NoSuchWindowException || message.contains("no such window")
-        || message.contains("target window already closed") || message.contains("web view not found")) {
-      closed = true;
-      return new PageFailure(VerdictStatus.RUNTIME_ERROR, "the submission closed its own window");
-    }
-    if (message.contains("Cannot find context with specified id") || message.contains("context was destroyed")
-        || message.contains("Execution context was destroyed")) {
-      closed = true;
-      return new PageFailure(VerdictStatus.RUNTIME_ERROR, "the submission navigated away from the page");
-    }
-    // chromedriver reports a tab that navigated mid-command as a bare "timeout": look where it is.
-    String now = currentUrl();
-    if (now != null && !now.equals(url)) {
-      closed = true;
-      return new PageFailure(VerdictStatus.RUNTIME_ERROR, "the submission navigated away from the page (to "
-          + (now.length() > 80 ? now.substring(0, 80) + "…" : now) + ")");
-    }
-    return new BrowserCrashedException("unexpected WebDriver failure: " + firstLine(message), e);
+    return new BrowserCrashedException("unexpected DevTools failure: " + firstLine(message), e);
   }
 
-  private String currentUrl() {
-    try (Watchdog.Guard guard = watchdog.arm(Duration.ofSeconds(3), () -> browser.closeTabDirectly(handle))) {
-      return browser.driver().getCurrentUrl();
-    } catch (WebDriverException e) {
-      return null;
-    }
+  private PageFailure navigatedAway(String to) {
+    closed = true;
+    return new PageFailure(VerdictStatus.RUNTIME_ERROR, "the submission navigated away from the page (to "
+        + (to.length() > 80 ? to.substring(0, 80) + "…" : to) + ")");
   }
 
   /** Closes this tab without going through chromedriver (works even if the page is hung). */
   public void discard() {
     closed = true;
+    page.close();
     if (probe != null) {
       probe.close();
     }

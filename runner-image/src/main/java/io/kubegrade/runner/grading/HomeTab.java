@@ -55,6 +55,16 @@ public final class HomeTab implements AutoCloseable {
     return io.kubegrade.api.Json.mapper().convertValue(value, Map.class);
   }
 
+  /**
+   * Deletes everything {@code origin} stored (every storage type) and every cookie of the browser:
+   * what a submission left is gone with it, not kept on disk until the browser goes. Sent from
+   * this tab, which shares the profile's storage with every harness page.
+   */
+  public void forget(String origin) {
+    devTools.send("Storage.clearDataForOrigin", Map.of("origin", origin, "storageTypes", "all"), COMPILE_LIMIT);
+    devTools.send("Network.clearBrowserCookies", Map.of(), COMPILE_LIMIT);
+  }
+
   @Override
   public void close() {
     devTools.close();

@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.openqa.selenium.logging.LogEntry;
 
 /**
  * Grades one submission on one prepared {@link HarnessPage}: compile (in the browser's
@@ -254,25 +253,22 @@ public final class SubmissionGrader {
 
   private Verdict finish(VerdictStatus status, String message, long start, CompileError compileError) {
     List<ConsoleEntry> console = new ArrayList<>();
-    boolean truncated = false;
-    try {
-      for (LogEntry entry : page.drainConsole(SHORT)) {
-        if (isHarnessNoise(entry.getMessage())) {
-          continue;
-        }
-        if (console.size() == CONSOLE_LINES) {
-          truncated = true;
-          break;
-        }
-        String text = entry.getMessage();
-        if (text.length() > CONSOLE_LINE_CHARS) {
-          text = text.substring(0, CONSOLE_LINE_CHARS - 1) + "…";
-          truncated = true;
-        }
-        console.add(new ConsoleEntry(entry.getLevel().getName(), text));
+    PageConsole.Lines lines = page.console(SHORT);
+    boolean truncated = lines.dropped();
+    for (ConsoleEntry entry : lines.entries()) {
+      if (isHarnessNoise(entry.text())) {
+        continue;
       }
-    } catch (PageFailure | org.openqa.selenium.WebDriverException e) {
-      // no console when the page is gone
+      if (console.size() == CONSOLE_LINES) {
+        truncated = true;
+        break;
+      }
+      String text = entry.text();
+      if (text.length() > CONSOLE_LINE_CHARS) {
+        text = text.substring(0, CONSOLE_LINE_CHARS - 1) + "…";
+        truncated = true;
+      }
+      console.add(new ConsoleEntry(entry.level(), text));
     }
     long passed = results.stream().filter(r -> r.outcome() == TestOutcome.PASSED).count();
     long ms = (System.nanoTime() - start) / 1_000_000;

@@ -11,7 +11,14 @@ import io.kubegrade.runner.grading.SubmissionGrader;
 import io.kubegrade.runner.grading.Watchdog;
 import io.kubegrade.runner.harness.HarnessServer;
 import io.kubegrade.runner.sink.EventSink;
-import java.util.Map;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.openqa.selenium.WebDriverException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 final class BrowserSlot implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BrowserSlot.class);
+  /** How long recycling waits for the next page: more than preparing one may take (HarnessPage). */
+  private static final Duration PREPARE_WAIT = Duration.ofSeconds(20);
 
   private final int index;
   private final PoolSettings settings;
@@ -30,9 +39,12 @@ final class BrowserSlot implements AutoCloseable {
   private final Watchdog watchdog;
   private final String inspector;
 
+  /** Prepares the next page while a submission is graded on the current one. */
+  private final ExecutorService preparer;
   private ChromeBrowser browser;
   private HomeTab home;
   private HarnessPage next;
+  private Future<HarnessPage> upcoming;
   private HarnessPage used;
   private int graded;
 
@@ -42,6 +54,11 @@ final class BrowserSlot implements AutoCloseable {
     this.server = server;
     this.watchdog = watchdog;
     this.inspector = inspector;
+    this.preparer = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "kubegrade-prepare-" + index);
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   void start() {
@@ -60,6 +77,13 @@ final class BrowserSlot implements AutoCloseable {
     used = next;
     next = null;
     graded++;
+    used.bringToFront();
+    if (graded < settings.recycleAfter()) {
+      // The next page loads in a tab of its own, at an origin of its own, while this submission is
+      // graded (mostly waiting on holds and timers): back to back, a submission no longer waits
+      // for its page. Nothing connects the two tabs - no opener, no name, another origin.
+      upcoming = preparer.submit(() -> prepare(false));
+    }
     return new SubmissionGrader(used, home, request.challenge(), events, sink).grade(request.source());
   }
 
@@ -83,24 +107,52 @@ final class BrowserSlot implements AutoCloseable {
         used.discard();
         used = null;
       }
-      var driver = browser.driver();
-      driver.switchTo().window(home.handle());
-      if (usedOrigin != null) {
-        // What the submission stored is deleted with it, not left on disk until the browser goes.
-        browser.cdp("Storage.clearDataForOrigin", Map.of("origin", usedOrigin, "storageTypes", "all"));
-      }
-      for (String handle : driver.getWindowHandles()) {
-        if (!handle.equals(home.handle())) {
-          browser.closeTabDirectly(handle);
+      HarnessPage ready = takeUpcoming();
+      // Everything but the home tab and the page prepared for the next submission goes: the used
+      // page and anything it opened. Straight through DevTools: chromedriver's current window
+      // stays the home tab for the browser's whole life.
+      for (String tab : browser.tabs()) {
+        if (!tab.equals(home.handle()) && (ready == null || !tab.equals(ready.handle()))) {
+          browser.closeTabDirectly(tab);
         }
       }
-      // Origins differ per submission, but a cookie may be set for the parent domain: clear them.
-      browser.cdp("Network.clearBrowserCookies", Map.of());
-      driver.manage().logs().get("browser");
-      next = prepare(idle && settings.prewarm());
+      if (usedOrigin != null) {
+        // What the submission stored (every storage type, and cookies, which a page may set for
+        // the parent domain) is deleted with it, not left on disk until the browser goes.
+        home.forget(usedOrigin);
+      }
+      if (ready == null) {
+        next = prepare(idle && settings.prewarm());
+      } else {
+        next = ready;
+        if (idle && settings.prewarm()) {
+          next.warmUp();
+        }
+      }
     } catch (BrowserCrashedException | WebDriverException e) {
       log.warn("slot {}: browser unusable ({}), starting a new one", index, e.getMessage());
       restart();
+    }
+  }
+
+  /** The page prepared during the last submission, once it is ready; null if none was started. */
+  private HarnessPage takeUpcoming() {
+    Future<HarnessPage> pending = upcoming;
+    upcoming = null;
+    if (pending == null) {
+      return null;
+    }
+    try {
+      return pending.get(PREPARE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof BrowserCrashedException b ? b
+          : new BrowserCrashedException("preparing the next page failed: " + e.getCause(), e.getCause());
+    } catch (TimeoutException e) {
+      pending.cancel(true);
+      throw new BrowserCrashedException("the next page was not ready within " + PREPARE_WAIT.toSeconds() + " s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BrowserCrashedException("interrupted while waiting for the next page", e);
     }
   }
 
@@ -122,6 +174,8 @@ final class BrowserSlot implements AutoCloseable {
   }
 
   private void closeBrowser() {
+    Future<HarnessPage> pending = upcoming;
+    upcoming = null;
     next = null;
     used = null;
     if (home != null) {
@@ -132,10 +186,20 @@ final class BrowserSlot implements AutoCloseable {
       browser.close();
       browser = null;
     }
+    if (pending != null) {
+      try {
+        pending.get(PREPARE_WAIT.toMillis(), TimeUnit.MILLISECONDS); // fails fast: its browser is gone
+      } catch (ExecutionException | TimeoutException | CancellationException e) {
+        log.debug("slot {}: the page being prepared went with its browser ({})", index, e.toString());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   @Override
   public void close() {
     closeBrowser();
+    preparer.shutdownNow();
   }
 }
