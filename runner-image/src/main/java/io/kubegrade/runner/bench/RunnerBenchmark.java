@@ -72,6 +72,17 @@ public final class RunnerBenchmark {
         grade(pool, task, i);
         latency.add((System.nanoTime() - t0) / 1e6);
       }
+      // The same checks without the hold (limits.hold: 0): a glimpse per expectation, as the peer does.
+      Challenge glimpse = ChallengeFormat.parse(TASK + "limits:\n  hold: 0ms\n", "bench");
+      List<Double> glimpsed = new ArrayList<>();
+      for (int i = 0; i < warmN; i++) {
+        while (pool.readySlots() == 0) {
+          Thread.sleep(5);
+        }
+        long t0 = System.nanoTime();
+        grade(pool, glimpse, i);
+        glimpsed.add((System.nanoTime() - t0) / 1e6);
+      }
       long cycleStart = System.nanoTime();
       for (int i = 0; i < warmN; i++) {
         grade(pool, task, i);
@@ -79,6 +90,7 @@ public final class RunnerBenchmark {
       double cycle = (System.nanoTime() - cycleStart) / 1e6 / warmN;
       report("warm_median", median(latency), "ms", "submission in to verdict out, pool of 1 with a page ready, n=" + warmN);
       report("warm_p90", percentile(latency, 0.9), "ms", "");
+      report("warm_nohold_median", median(glimpsed), "ms", "the same with limits.hold 0 (each expectation glimpsed once, as the peer does), n=" + warmN);
       report("warm_cycle", cycle, "ms", "back-to-back: each submitted as the previous verdict arrives, pool of 1");
     }
 

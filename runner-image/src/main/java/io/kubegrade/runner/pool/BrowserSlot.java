@@ -78,13 +78,16 @@ final class BrowserSlot implements AutoCloseable {
     next = null;
     graded++;
     used.bringToFront();
-    if (graded < settings.recycleAfter()) {
-      // The next page loads in a tab of its own, at an origin of its own, while this submission is
-      // graded (mostly waiting on holds and timers): back to back, a submission no longer waits
-      // for its page. Nothing connects the two tabs - no opener, no name, another origin.
-      upcoming = preparer.submit(() -> prepare(false));
-    }
-    return new SubmissionGrader(used, home, request.challenge(), events, sink).grade(request.source());
+    // The next page loads in a tab of its own, at an origin of its own, while this submission is
+    // graded - from its first hold on, when grading only watches the page, so that loading it
+    // slows this submission as little as it can: back to back, a submission no longer waits for
+    // its page. Nothing connects the two tabs: no opener, no name, another origin.
+    Runnable prepareNext = () -> {
+      if (upcoming == null && graded < settings.recycleAfter()) {
+        upcoming = preparer.submit(() -> prepare(false));
+      }
+    };
+    return new SubmissionGrader(used, home, request.challenge(), events, sink, prepareNext).grade(request.source());
   }
 
   /**
