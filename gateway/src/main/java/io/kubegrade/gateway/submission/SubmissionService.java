@@ -14,6 +14,7 @@ import io.kubegrade.gateway.stream.EventPublisher;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -44,6 +45,7 @@ public class SubmissionService {
   private final StatefulRedisConnection<String, String> redis;
   private final long maxSourceBytes;
   private final Counter accepted;
+  private final MeterRegistry meters;
 
   public SubmissionService(SubmissionStore store, SubmissionOwners owners, ObjectStore objects, ChallengeCatalog challenges,
       SubmissionRateLimiter limiter, EventPublisher events, Dispatcher dispatcher,
@@ -58,6 +60,20 @@ public class SubmissionService {
     this.redis = redis;
     this.maxSourceBytes = properties.submissions().maxSourceSize().toBytes();
     this.accepted = Counter.builder("kubegrade.submissions").description("Submissions accepted").register(meters);
+    this.meters = meters;
+  }
+
+  /**
+   * {@code step} timed as one phase of accepting a submission ({@code kubegrade.submit.phase}):
+   * where a submit's time goes, each phase from its start to its end.
+   */
+  private <T> Mono<T> phase(String name, Mono<T> step) {
+    return Mono.defer(() -> {
+      Timer.Sample sample = Timer.start(meters);
+      return step.doFinally(signal -> sample.stop(Timer.builder("kubegrade.submit.phase")
+          .description("One phase of accepting a submission: source stored, metadata stored, owner recorded, QUEUED published, dispatched")
+          .tag("phase", name).register(meters)));
+    });
   }
 
   public Mono<Submission> submit(String user, String challengeId, String source) {
@@ -74,11 +90,11 @@ public class SubmissionService {
               bytes.length, false, null);
           // Source, then metadata, then QUEUED, then the job: each exists only once what it
           // refers to does. A dispatch that fails after QUEUED ends the submission at once.
-          return objects.put(key, bytes, "text/javascript; charset=utf-8")
-              .then(store.insert(submission, key))
-              .then(owners.record(id, user))
-              .then(events.queued(id))
-              .then(dispatcher.dispatch(id, user, challenge, source, key)
+          return phase("source", objects.put(key, bytes, "text/javascript; charset=utf-8"))
+              .then(phase("metadata", store.insert(submission, key)))
+              .then(phase("owner", owners.record(id, user)))
+              .then(phase("queued", events.queued(id)))
+              .then(phase("dispatch", dispatcher.dispatch(id, user, challenge, source, key))
                   .onErrorResume(e -> concludeUndispatched(id, challenge, e)))
               .doOnSuccess(v -> accepted.increment())
               .thenReturn(submission);

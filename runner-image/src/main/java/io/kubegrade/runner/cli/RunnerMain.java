@@ -156,7 +156,8 @@ public final class RunnerMain {
     }
     GradingRequest request = new GradingRequest(submissionId, dir.challenge(), code, firstSeq);
     try (EventSink sink = EventSink.all(sinks.toArray(EventSink[]::new));
-        GradingPool pool = GradingPool.start(PoolSettings.fromEnvironment(env).withSize(1).withPrewarm(false))) {
+        GradingPool pool = GradingPool.start(PoolSettings.fromEnvironment(env).withSize(1).withPrewarm(false)
+            .withoutPreparingAhead())) {
       if (firstSeq == 1) {
         sink.publish(new EventSequence(submissionId, 1).queued());
         request = new GradingRequest(submissionId, dir.challenge(), code, 2);

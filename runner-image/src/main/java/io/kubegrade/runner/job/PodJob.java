@@ -115,7 +115,7 @@ public final class PodJob implements PodRun {
     CompletableFuture<Duration> sandboxed = sandbox(env);
     // The browser starts with the JVM's other work (Redis, the source): it runs nothing of the
     // submission until both are there and the sandbox is in force.
-    CompletableFuture<GradingPool> browser = startBrowser(PoolSettings.fromEnvironment(env).withPrewarm(false),
+    CompletableFuture<GradingPool> browser = startBrowser(PoolSettings.fromEnvironment(env).withPrewarm(false).withoutPreparingAhead(),
         () -> browserReady = System.currentTimeMillis());
     RedisClient client = RedisClient.create(redisUri(env));
     try (StatefulRedisConnection<String, String> redis = connect(client)) {

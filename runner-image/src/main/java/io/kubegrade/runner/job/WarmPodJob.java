@@ -52,7 +52,7 @@ public final class WarmPodJob implements PodRun {
     Path terminationLog = PodJob.terminationLog(env);
     CompletableFuture<Duration> sandboxed = PodJob.sandbox(env);
     // Prewarmed: a few renders in the prepared page, so the job meets compiled code, not the interpreter.
-    CompletableFuture<GradingPool> browser = PodJob.startBrowser(PoolSettings.fromEnvironment(env).withPrewarm(true),
+    CompletableFuture<GradingPool> browser = PodJob.startBrowser(PoolSettings.fromEnvironment(env).withPrewarm(true).withoutPreparingAhead(),
         () -> markReady(sandboxed));
     RedisClient client = RedisClient.create(PodJob.redisUri(env));
     boolean handedOver = false;

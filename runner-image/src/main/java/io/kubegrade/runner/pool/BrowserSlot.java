@@ -83,7 +83,7 @@ final class BrowserSlot implements AutoCloseable {
     // slows this submission as little as it can: back to back, a submission no longer waits for
     // its page. Nothing connects the two tabs: no opener, no name, another origin.
     Runnable prepareNext = () -> {
-      if (upcoming == null && graded < settings.recycleAfter()) {
+      if (upcoming == null && settings.prepareAhead() && graded < settings.recycleAfter()) {
         upcoming = preparer.submit(() -> prepare(false));
       }
     };

@@ -9,9 +9,11 @@ import java.util.Map;
  * The pool's configuration: {@code size} browsers, each restarted after {@code recycleAfter}
  * submissions to bound slow growth (caches, leaked renderer memory). {@code prewarm} renders with
  * React a few times in each prepared page so submissions meet warm JIT code: worth it for a pool,
- * not for a one-shot grade where preparing the page is itself on the clock.
+ * not for a one-shot grade where preparing the page is itself on the clock. {@code prepareAhead}
+ * loads each browser's next page while it grades a submission: worth it for a pool that grades
+ * one submission after another, wasted CPU for a runner that grades one and exits (a pod).
  */
-public record PoolSettings(BrowserSettings browser, int size, int recycleAfter, boolean prewarm) {
+public record PoolSettings(BrowserSettings browser, int size, int recycleAfter, boolean prewarm, boolean prepareAhead) {
 
   public PoolSettings {
     if (size < 1 || size > 64) {
@@ -37,15 +39,20 @@ public record PoolSettings(BrowserSettings browser, int size, int recycleAfter, 
     return new PoolSettings(browser,
         Integer.parseInt(setting(env, "KUBEGRADE_POOL_SIZE", "1")),
         Integer.parseInt(setting(env, "KUBEGRADE_RECYCLE_AFTER", "500")),
-        Boolean.parseBoolean(setting(env, "KUBEGRADE_PREWARM", "true")));
+        Boolean.parseBoolean(setting(env, "KUBEGRADE_PREWARM", "true")), true);
   }
 
   public PoolSettings withSize(int newSize) {
-    return new PoolSettings(browser, newSize, recycleAfter, prewarm);
+    return new PoolSettings(browser, newSize, recycleAfter, prewarm, prepareAhead);
   }
 
   public PoolSettings withPrewarm(boolean warm) {
-    return new PoolSettings(browser, size, recycleAfter, warm);
+    return new PoolSettings(browser, size, recycleAfter, warm, prepareAhead);
+  }
+
+  /** For a runner that grades one submission and exits: no page is prepared for a next one. */
+  public PoolSettings withoutPreparingAhead() {
+    return new PoolSettings(browser, size, recycleAfter, prewarm, false);
   }
 
   static String setting(Map<String, String> env, String name, String fallback) {
