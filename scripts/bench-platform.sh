@@ -34,7 +34,8 @@ comparison point for what the platform adds.
 
 Everything here shares the machine's cores: the benchmark client, the gateway, Redis, FerretDB,
 MinIO and the browsers. Each sequential submit comes right after the previous verdict, while that
-browser replaces its page (about 0.5 s of CPU), so the submit figure includes that contention; the
+browser closes the used page and clears its storage (its next page was loaded during the previous
+submission), so the submit figure includes that contention; the
 fan-out figure includes each client's handshake, token check, ownership check and history read (see the subscribe section).
 
 \`\`\`
