@@ -34,8 +34,9 @@ comparison point for what the platform adds.
 
 Everything here shares the machine's cores: the benchmark client, the gateway, Redis, FerretDB,
 MinIO and the browsers. Each sequential submit comes right after the previous verdict, while that
-browser closes the used page and clears its storage (its next page was loaded during the previous
-submission), so the submit figure includes that contention; the
+browser closes the used page, clears its storage and warms its next page up (React's JIT: about
+90 ms off the next verdict; the page itself was loaded during the previous submission), so the
+submit figure includes that contention (the open-loop arrivals below, 1 s apart, accept in 33 ms); the
 fan-out figure includes each client's handshake, token check, ownership check and history read (see the subscribe section).
 
 \`\`\`
