@@ -83,14 +83,15 @@ public final class DevToolsSocket implements AutoCloseable {
 
   /** Sends a command and waits for its result; a protocol error, the end of the target or a timeout throws. */
   public JsonNode send(String method, Map<String, Object> params, Duration timeout) {
-    CompletableFuture<JsonNode> answer = sendAsync(method, params);
+    Sent sent = sendRaw(method, params);
     try {
-      return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return resultOf(method, sent.answer().get(timeout.toMillis(), TimeUnit.MILLISECONDS));
     } catch (TimeoutException e) {
-      answer.cancel(false);
+      waiting.remove(sent.id()); // an answer that comes later has no one to go to
       throw new DevToolsException(DevToolsException.Kind.TIMEOUT, method + " got no answer within " + timeout.toMillis() + " ms", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      waiting.remove(sent.id());
       throw new DevToolsException(DevToolsException.Kind.CLOSED, method + " interrupted", e);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof DevToolsException d) {
@@ -102,12 +103,19 @@ public final class DevToolsSocket implements AutoCloseable {
 
   /** Sends a command without waiting: the future holds its result or a {@link DevToolsException}. */
   public CompletableFuture<JsonNode> sendAsync(String method, Map<String, Object> params) {
+    return sendRaw(method, params).answer().thenApply(response -> resultOf(method, response));
+  }
+
+  /** A command on its way: its id, and the browser's whole answer to come. */
+  private record Sent(int id, CompletableFuture<JsonNode> answer) {}
+
+  private Sent sendRaw(String method, Map<String, Object> params) {
     int id = ids.incrementAndGet();
     CompletableFuture<JsonNode> answer = new CompletableFuture<>();
     DevToolsException gone = ended;
     if (gone != null) {
       answer.completeExceptionally(gone);
-      return answer;
+      return new Sent(id, answer);
     }
     waiting.put(id, answer);
     answer.whenComplete((r, e) -> waiting.remove(id));
@@ -124,12 +132,19 @@ public final class DevToolsSocket implements AutoCloseable {
             }
           });
     }
-    return answer.thenApply(response -> {
-      if (response.has("error")) {
-        throw new DevToolsException(DevToolsException.Kind.PROTOCOL, response.path("error").path("message").asText(response.get("error").toString()), null);
-      }
-      return response.path("result");
-    });
+    if (ended != null) {
+      answer.completeExceptionally(ended); // it ended while this was being registered
+    }
+    return new Sent(id, answer);
+  }
+
+  /** A command's result, or its protocol error thrown. */
+  private static JsonNode resultOf(String method, JsonNode response) {
+    if (response.has("error")) {
+      throw new DevToolsException(DevToolsException.Kind.PROTOCOL,
+          method + ": " + response.path("error").path("message").asText(response.get("error").toString()), null);
+    }
+    return response.path("result");
   }
 
   /**
