@@ -1,6 +1,7 @@
 package io.kubegrade.gateway.stream;
 
 import io.kubegrade.api.event.GradingEvent;
+import io.kubegrade.gateway.ops.Timings;
 import io.kubegrade.api.redis.RedisLayout;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.Timer;
@@ -93,7 +94,7 @@ final class ClientStream {
         .map(GradingEvent::fromJson)
         .collectList()
         .flatMap(events -> events.isEmpty() ? nothingAfter(from) : Mono.just(events));
-    (timer == null ? read : EventHub.timed(read, timer))
+    (timer == null ? read : Timings.timed(read, timer))
         .subscribe(events -> events.forEach(this::offerFromHistory),
             error -> {
               catchingUp.set(false);

@@ -13,7 +13,6 @@ import io.micrometer.core.instrument.Timer;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,14 +60,6 @@ public class EventHub implements SmartLifecycle {
   static Timer subscribeTimer(MeterRegistry meters, String phase) {
     return Timer.builder("kubegrade.stream.subscribe").description("Opening an event stream, by phase")
         .tag("phase", phase).register(meters);
-  }
-
-  /** {@code mono}, its time from subscription to its value (or its end) recorded by {@code timer}. */
-  static <T> Mono<T> timed(Mono<T> mono, Timer timer) {
-    return Mono.defer(() -> {
-      long start = System.nanoTime();
-      return mono.doFinally(signal -> timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
-    });
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.kubegrade.gateway.stream;
 
 import io.kubegrade.api.event.GradingEvent;
+import io.kubegrade.gateway.ops.Timings;
 import io.kubegrade.gateway.problem.ApiProblem;
 import io.kubegrade.gateway.security.Caller;
 import io.kubegrade.gateway.submission.SubmissionOwners;
@@ -31,7 +32,7 @@ public class EventStreams {
       return Flux.error(ApiProblem.badRequest("after must not be negative"));
     }
     return owners.isOwnedBy(submissionId, caller.user())
-        .transform(owned -> EventHub.timed(owned, ownership))
+        .transform(owned -> Timings.timed(owned, ownership))
         .flatMapMany(owned -> !owned ? Flux.error(ApiProblem.notFound("submission", submissionId)) : hub.events(submissionId, afterSeq, transport, store.terminalEvent(submissionId)));
   }
 }

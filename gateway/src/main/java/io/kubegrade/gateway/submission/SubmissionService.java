@@ -8,6 +8,7 @@ import io.kubegrade.api.redis.RedisLayout;
 import io.kubegrade.gateway.GatewayProperties;
 import io.kubegrade.gateway.challenge.ChallengeCatalog;
 import io.kubegrade.gateway.dispatch.Dispatcher;
+import io.kubegrade.gateway.ops.Timings;
 import io.kubegrade.gateway.problem.ApiProblem;
 import io.kubegrade.gateway.storage.ObjectStore;
 import io.kubegrade.gateway.stream.EventPublisher;
@@ -19,7 +20,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -45,7 +49,7 @@ public class SubmissionService {
   private final StatefulRedisConnection<String, String> redis;
   private final long maxSourceBytes;
   private final Counter accepted;
-  private final MeterRegistry meters;
+  private final Map<String, Timer> phases = new HashMap<>();
 
   public SubmissionService(SubmissionStore store, SubmissionOwners owners, ObjectStore objects, ChallengeCatalog challenges,
       SubmissionRateLimiter limiter, EventPublisher events, Dispatcher dispatcher,
@@ -60,7 +64,11 @@ public class SubmissionService {
     this.redis = redis;
     this.maxSourceBytes = properties.submissions().maxSourceSize().toBytes();
     this.accepted = Counter.builder("kubegrade.submissions").description("Submissions accepted").register(meters);
-    this.meters = meters;
+    for (String phase : List.of("source", "metadata", "owner", "queued", "dispatch")) {
+      phases.put(phase, Timer.builder("kubegrade.submit.phase")
+          .description("One phase of accepting a submission: source stored, metadata stored, owner recorded, QUEUED published, dispatched")
+          .tag("phase", phase).register(meters));
+    }
   }
 
   /**
@@ -68,12 +76,7 @@ public class SubmissionService {
    * where a submit's time goes, each phase from its start to its end.
    */
   private <T> Mono<T> phase(String name, Mono<T> step) {
-    return Mono.defer(() -> {
-      Timer.Sample sample = Timer.start(meters);
-      return step.doFinally(signal -> sample.stop(Timer.builder("kubegrade.submit.phase")
-          .description("One phase of accepting a submission: source stored, metadata stored, owner recorded, QUEUED published, dispatched")
-          .tag("phase", name).register(meters)));
-    });
+    return Timings.timed(step, phases.get(name));
   }
 
   public Mono<Submission> submit(String user, String challengeId, String source) {

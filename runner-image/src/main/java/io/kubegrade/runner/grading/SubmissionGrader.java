@@ -47,11 +47,6 @@ public final class SubmissionGrader {
   private String screenshot;
   private Runnable onFirstHold;
 
-  public SubmissionGrader(HarnessPage page, HomeTab compiler, Challenge challenge,
-      EventSequence events, EventSink sink) {
-    this(page, compiler, challenge, events, sink, null);
-  }
-
   /**
    * {@code onFirstHold} runs once, when the grading first only watches the page (its first hold,
    * after the compile, the mount and the first expectations, which are what costs CPU): a time to
