@@ -229,8 +229,16 @@ public final class ChromeBrowser implements AutoCloseable {
 
   /** Whether the browser still answers on its DevTools connection. */
   public boolean isAnswering() {
+    return answersWithin(BROWSER_COMMAND_LIMIT);
+  }
+
+  /**
+   * Whether the browser process answers on its DevTools connection within {@code limit}: it does
+   * while one of its pages is stuck (pages run in renderer processes of their own).
+   */
+  public boolean answersWithin(Duration limit) {
     try {
-      browserCommand("Browser.getVersion", Map.of());
+      browserSocket().send("Browser.getVersion", Map.of(), limit);
       return true;
     } catch (DevToolsException e) {
       return false;

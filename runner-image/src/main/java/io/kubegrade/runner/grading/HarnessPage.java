@@ -34,6 +34,7 @@ public final class HarnessPage {
   private static final Logger log = LoggerFactory.getLogger(HarnessPage.class);
   /** How long the page's heap is waited for when it has stopped responding. */
   private static final Duration HEAP_PROBE = Duration.ofMillis(1500);
+  private static final Duration BROWSER_ANSWER = Duration.ofMillis(500);
   private static final long HEAP_STEP_MS = 250;
   private static final long HEAP_GROWTH_MIB = 8;
   private static final long HEAP_PATIENCE_MS = 6000;
@@ -256,8 +257,10 @@ public final class HarnessPage {
    * climbing - on a loaded node it may not have reached the limit by the deadline - so it is read
    * again every {@value #HEAP_STEP_MS} ms for as long as it grows by {@value #HEAP_GROWTH_MIB} MiB or
    * more each time (or, after a first figure, does not answer: V8 collecting near its limit), for
-   * at most {@value #HEAP_PATIENCE_MS} ms, or until the tab is gone. No first figure within
-   * {@code HEAP_PROBE} ends it at once, so a frozen browser costs that much and no more.
+   * at most {@value #HEAP_PATIENCE_MS} ms, or until the tab is gone. A page whose V8 is busy
+   * collecting may give no first figure within {@code HEAP_PROBE} (more so while the next page loads
+   * beside it); it is asked again as long as the browser itself answers within {@code BROWSER_ANSWER},
+   * so a frozen browser costs the two and no more.
    */
   private long heapWhileGrowing() {
     if (probe == null) {
@@ -267,8 +270,8 @@ public final class HarnessPage {
     long until = System.nanoTime() + HEAP_PATIENCE_MS * 1_000_000L;
     while (probe.isOpen() && System.nanoTime() < until) {
       long next = probe.heapUsed(HEAP_PROBE);
-      if (next < 0 && heap < 0) {
-        return -1; // not even a first figure: a frozen browser, whose close is tried next
+      if (next < 0 && heap < 0 && !browser.answersWithin(BROWSER_ANSWER)) {
+        return -1; // not even a first figure, nor the browser an answer: frozen, whose close is tried next
       }
       if (next >= 0) {
         if (heap >= 0 && next < heap + (HEAP_GROWTH_MIB << 20)) {

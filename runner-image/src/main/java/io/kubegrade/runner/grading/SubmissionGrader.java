@@ -192,7 +192,8 @@ public final class SubmissionGrader {
 
   /** Why an expectation in {@code met} stopped holding (then {@code met} is spent), or null. */
   private String broken(StepRunner steps, List<Step> list, List<Integer> met, Map<Target, Double> baselines) {
-    if (onFirstHold != null) {
+    if (onFirstHold != null && !met.isEmpty()) {
+      // not before an action with nothing yet met: the submission's own code may be about to run
       Runnable run = onFirstHold;
       onFirstHold = null;
       run.run();
