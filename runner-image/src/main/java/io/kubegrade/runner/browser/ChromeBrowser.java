@@ -73,6 +73,7 @@ public final class ChromeBrowser implements AutoCloseable {
    */
   public static ChromeBrowser launch(BrowserSettings settings, int proxyPort) {
     requireBinary(settings.chromium());
+    ProcessReaper.watchOver(settings.workRoot());
     Path dir = settings.workRoot().resolve("b-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet());
     ChromeDriverService service = null;
     try {

@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -24,7 +26,59 @@ public final class ProcessReaper {
   private static final Path PROC = Path.of("/proc");
   private static final Pattern OWNER = Pattern.compile("/b-(\\d+)-\\d+$");
 
+  /**
+   * What the watcher of {@link #watchOver} runs once this JVM is gone: kills what carries the tag
+   * prefix ($1), twice (a zygote may fork while the first round is under way), then deletes the
+   * browsers' directories ($2...) and the short temp directories they link to. It ignores the
+   * signals a terminal sends the whole foreground group: on Ctrl-C the JVM closes its browsers
+   * itself, and the watcher then finds nothing left.
+   */
+  private static final String WATCHER = """
+      trap '' INT TERM HUP QUIT
+      read -r _
+      for round in 1 2; do
+        pids=$(grep -lsFz -- "$1" /proc/[0-9]*/environ | sed 's#^/proc/\\([0-9]*\\)/environ$#\\1#')
+        [ -z "$pids" ] || kill -9 $pids 2>/dev/null
+        sleep 0.2
+      done
+      for d in "$2"*; do
+        [ -d "$d" ] || continue
+        t=$(readlink "$d/tmp") && rm -rf -- "$t"
+        rm -rf -- "$d"
+      done
+      """;
+  private static final Map<Path, Process> WATCHERS = new ConcurrentHashMap<>();
+
   private ProcessReaper() {}
+
+  /**
+   * Makes sure the browsers this JVM starts under {@code workRoot} do not outlive it, however it
+   * ends: a kill -9, a crash, a test fork halted while its shutdown hooks still ran. Starts (once per
+   * work root) a small shell process that waits on a pipe only this JVM holds - the kernel closes it
+   * when the JVM goes - and then kills every process tagged {@code <workRoot>/b-<this pid>-} and
+   * deletes their directories. The next runner's {@link #reapOrphans} still covers a watcher that
+   * was killed with the JVM (a whole process group killed at once). Without /proc or /bin/sh there
+   * is no watcher, and reapOrphans is all there is.
+   */
+  public static void watchOver(Path workRoot) {
+    Path sh = Path.of("/bin/sh");
+    if (!Files.isDirectory(PROC) || !Files.isExecutable(sh)) {
+      return;
+    }
+    WATCHERS.computeIfAbsent(workRoot, root -> {
+      String prefix = root + "/b-" + ProcessHandle.current().pid() + "-";
+      ProcessBuilder builder = new ProcessBuilder(sh.toString(), "-c", WATCHER, "kubegrade-browser-watcher",
+          TAG + "=" + prefix, prefix)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+      builder.environment().remove(TAG);
+      try {
+        return builder.start(); // kept: its stdin is the pipe that must stay open while this JVM lives
+      } catch (IOException e) {
+        log.warn("cannot start the watcher that kills this runner's browsers should it die: {}", e.toString());
+        return null;
+      }
+    });
+  }
 
   /** Processes whose tag equals {@code tag} or, when {@code prefix}, starts with it. */
   public static List<ProcessHandle> tagged(String tag, boolean prefix) {

@@ -15,6 +15,7 @@ import io.kubegrade.runner.browser.ProcessReaper;
 import io.kubegrade.runner.sink.EventSink;
 import io.kubegrade.runner.testing.CollectingSink;
 import io.kubegrade.runner.testing.SharedPool;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -173,22 +174,43 @@ class BrowserLifecycleIT {
   }
 
   @Test
+  void browsersOfAKilledRunnerGoWithIt() throws Exception {
+    PoolSettings settings = SharedPool.settings(1, "killed");
+    String root = settings.browser().workRoot().toString();
+    Process runner = runnerGradingALoop(root);
+    String childTag = root + "/b-" + runner.pid() + "-";
+    awaitBrowsers(childTag);
+
+    runner.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no shutdown hook, no finally
+
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while ((browserCount(childTag) > 0 || !directories(root, childTag).isEmpty()) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(browserCount(childTag)).as("browsers of the killed runner, 10 s after").isZero();
+    assertThat(directories(root, childTag)).as("its browsers' directories, 10 s after").isEmpty();
+    assertNoBrowserProcesses(settings);
+  }
+
+  private static List<String> directories(String root, String prefix) throws IOException {
+    try (var dirs = Files.list(Path.of(root))) {
+      return dirs.map(Path::toString).filter(d -> d.startsWith(prefix)).toList();
+    }
+  }
+
+  @Test
   void browsersOfAKilledRunnerAreReapedByTheNextOne() throws Exception {
     PoolSettings settings = SharedPool.settings(1, "orphans");
     String root = settings.browser().workRoot().toString();
-    Path jar = Path.of(System.getProperty("kubegrade.runnerJar", "target/kubegrade-runner-all.jar"));
-    Path loop = Files.writeString(Files.createTempFile("loop", ".jsx"), "function App() { while (true) {} }");
-    Path challenge = Path.of(System.getProperty("kubegrade.challenges", "../challenges")).resolve(CLICK_CHALLENGE);
-    ProcessBuilder builder = new ProcessBuilder("java", "-jar", jar.toString(), "grade", "--challenge", challenge.toString(), loop.toString())
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
-    builder.environment().put("KUBEGRADE_WORK_DIR", root);
-    Process runner = builder.start();
+    Process runner = runnerGradingALoop(root);
     String childTag = root + "/b-" + runner.pid() + "-";
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (browserCount(childTag) < 3 && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-    }
-    runner.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no shutdown hook, no finally
+    awaitBrowsers(childTag);
+    // As when a whole process group is killed at once: the runner's watcher goes with it.
+    List<ProcessHandle> watchers = runner.descendants()
+        .filter(p -> p.info().commandLine().orElse("").contains("kubegrade-browser-watcher")).toList();
+    assertThat(watchers).as("the runner's browser watcher").hasSize(1);
+    watchers.forEach(ProcessHandle::destroyForcibly);
+    runner.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     Thread.sleep(500);
     assertThat(browserCount(childTag)).as("browsers orphaned by the killed runner").isPositive();
 
@@ -197,6 +219,25 @@ class BrowserLifecycleIT {
       assertThat(grade(pool, CLICK, CORRECT).status()).isEqualTo(VerdictStatus.ACCEPTED);
     }
     assertNoBrowserProcesses(settings);
+  }
+
+  /** A runner process of its own (the CLI), grading a submission that never finishes. */
+  private static Process runnerGradingALoop(String workRoot) throws IOException {
+    Path jar = Path.of(System.getProperty("kubegrade.runnerJar", "target/kubegrade-runner-all.jar"));
+    Path loop = Files.writeString(Files.createTempFile("loop", ".jsx"), "function App() { while (true) {} }");
+    Path challenge = Path.of(System.getProperty("kubegrade.challenges", "../challenges")).resolve(CLICK_CHALLENGE);
+    ProcessBuilder builder = new ProcessBuilder("java", "-jar", jar.toString(), "grade", "--challenge", challenge.toString(), loop.toString())
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+    builder.environment().put("KUBEGRADE_WORK_DIR", workRoot);
+    return builder.start();
+  }
+
+  private static void awaitBrowsers(String tagPrefix) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (browserCount(tagPrefix) < 3 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(browserCount(tagPrefix)).as("processes of the runner's browser").isGreaterThanOrEqualTo(3);
   }
 
   private static long browserCount(String tagPrefix) {
