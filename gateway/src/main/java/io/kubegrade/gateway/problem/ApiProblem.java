@@ -70,6 +70,14 @@ public final class ApiProblem extends ErrorResponseException {
     return p;
   }
 
+  /** This gateway is stopping: another replica (or this one, restarted) takes the request. */
+  public static ApiProblem shuttingDown() {
+    HttpHeaders headers = new HttpHeaders();
+    headers.set(HttpHeaders.RETRY_AFTER, "1");
+    return new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "shutting-down", "Shutting down",
+        "this gateway is shutting down; retry in 1 s", headers);
+  }
+
   public static ApiProblem badRequest(String detail) {
     return new ApiProblem(HttpStatus.BAD_REQUEST, "bad-request", "Bad request", detail, null);
   }

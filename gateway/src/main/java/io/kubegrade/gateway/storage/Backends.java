@@ -14,6 +14,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -21,6 +22,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
@@ -65,13 +67,29 @@ public class Backends {
     return client.getDatabase(properties.mongo().database());
   }
 
+  /**
+   * The S3 client's event loops, shut down by us after the client: the SDK's own shutdown waits out
+   * Netty's 2 s quiet period, when by then nothing is in flight.
+   */
+  record S3EventLoops(SdkEventLoopGroup group) implements DisposableBean {
+    @Override
+    public void destroy() throws InterruptedException {
+      group.eventLoopGroup().shutdownGracefully(0, 2, TimeUnit.SECONDS).await(3, TimeUnit.SECONDS);
+    }
+  }
+
+  @Bean
+  S3EventLoops s3EventLoops() {
+    return new S3EventLoops(SdkEventLoopGroup.builder().build());
+  }
+
   @Bean(destroyMethod = "close")
-  S3AsyncClient s3Client(GatewayProperties properties) {
+  S3AsyncClient s3Client(GatewayProperties properties, S3EventLoops loops) {
     GatewayProperties.S3 s3 = properties.s3();
     S3AsyncClientBuilder builder = S3AsyncClient.builder()
         .region(Region.of(s3.region()))
         .credentialsProvider(credentials(s3))
-        .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(64))
+        .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(64).eventLoopGroup(loops.group()))
         .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(s3.pathStyle()).build());
     if (s3.endpoint() != null) {
       builder.endpointOverride(s3.endpoint());

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.web.context.WebServerGracefulShutdownLifecycle;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
@@ -81,13 +82,23 @@ public class EventHub implements SmartLifecycle {
     running = true;
   }
 
+  /**
+   * Ends every open stream ({@link GoingAwayException}) and refuses new ones, then drops the
+   * subscription. Runs before the web server's graceful shutdown, which otherwise waits its whole
+   * timeout for streams that end only with their verdict - or never, for a watcher of a finished one.
+   */
   @Override
   public void stop() {
     running = false;
-    streams.values().forEach(set -> set.forEach(s -> s.fail(new IllegalStateException("the gateway is shutting down"))));
+    streams.values().forEach(set -> set.forEach(s -> s.fail(new GoingAwayException())));
     if (subscription != null) {
       subscription.close();
     }
+  }
+
+  @Override
+  public int getPhase() {
+    return WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE + 1;
   }
 
   @Override
@@ -116,6 +127,9 @@ public class EventHub implements SmartLifecycle {
     // the stream at once (an error queued behind unread events would never reach a client that
     // does not read).
     return Flux.defer(() -> {
+      if (!running) {
+        return Flux.error(new GoingAwayException());
+      }
       ClientStream stream = new ClientStream(submissionId, afterSeq, redis, fallback, clientBuffer, history);
       return Flux.<GradingEvent>create(sink -> {
             stream.attach(sink);

@@ -4,17 +4,23 @@ import io.kubegrade.gateway.GatewayProperties;
 import io.kubegrade.gateway.problem.ApiProblem;
 import io.kubegrade.gateway.security.Caller;
 import io.kubegrade.gateway.security.SecurityConfiguration;
+import io.rsocket.RSocket;
 import io.rsocket.core.RSocketServer;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.rsocket.transport.netty.server.TcpServerTransport;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.web.ServerProperties;
+import org.springframework.boot.web.context.WebServerGracefulShutdownLifecycle;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.messaging.handler.annotation.MessageMapping;
+import org.springframework.messaging.rsocket.RSocketRequester;
+import org.springframework.messaging.rsocket.annotation.ConnectMapping;
 import org.springframework.messaging.rsocket.annotation.support.RSocketMessageHandler;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
@@ -40,6 +46,8 @@ public class RSocketEvents implements SmartLifecycle {
   private final GatewayProperties properties;
   private final InetAddress address;
   private volatile CloseableChannel tcp;
+  private final Set<RSocket> connections = ConcurrentHashMap.newKeySet();
+  private volatile boolean running;
 
   public RSocketEvents(EventStreams streams, ReactiveJwtDecoder jwt, RSocketMessageHandler handler,
       GatewayProperties properties, ServerProperties server) {
@@ -70,6 +78,7 @@ public class RSocketEvents implements SmartLifecycle {
 
   @Override
   public void start() {
+    running = true;
     int port = properties.stream().rsocketTcpPort();
     if (port == 0) {
       return;
@@ -80,16 +89,42 @@ public class RSocketEvents implements SmartLifecycle {
     log.info("RSocket over TCP on {}:{}", address.getHostAddress(), tcpPort());
   }
 
+  /**
+   * Every RSocket connection, over either transport, so that shutting down can close them: a client
+   * keeps its connection open between streams, and one over WebSocket would otherwise hold the web
+   * server's graceful shutdown for its whole timeout.
+   */
+  @ConnectMapping
+  public void connected(RSocketRequester requester) {
+    RSocket connection = requester.rsocket();
+    if (connection == null) {
+      return;
+    }
+    connections.add(connection);
+    connection.onClose().doFinally(signal -> connections.remove(connection)).subscribe(v -> { }, e -> { });
+    if (!running) {
+      connection.dispose();
+    }
+  }
+
+  /** Closes the TCP transport and every connection, before the web server's graceful shutdown. */
   @Override
   public void stop() {
+    running = false;
     if (tcp != null) {
       tcp.dispose();
       tcp = null;
     }
+    connections.forEach(RSocket::dispose);
   }
 
   @Override
   public boolean isRunning() {
-    return tcp != null;
+    return running;
+  }
+
+  @Override
+  public int getPhase() {
+    return WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE + 1;
   }
 }

@@ -3,6 +3,7 @@ package io.kubegrade.gateway.stream;
 import io.kubegrade.gateway.problem.ApiProblem;
 import io.kubegrade.gateway.security.Caller;
 import java.security.Principal;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -15,6 +16,7 @@ import reactor.core.publisher.Flux;
 /**
  * Server-Sent Events: {@code id} is the sequence number, so a browser's EventSource resumes by
  * itself with {@code Last-Event-ID}; {@code event} is the event type; {@code data} the event JSON.
+ * A gateway shutting down ends the response (the browser reconnects, to another replica).
  */
 @RestController
 public class SseEventsController {
@@ -34,7 +36,12 @@ public class SseEventsController {
     } catch (NumberFormatException e) {
       return Flux.error(ApiProblem.badRequest("Last-Event-ID must be a sequence number"));
     }
+    AtomicBoolean started = new AtomicBoolean();
     return streams.open(id, Caller.of(principal), from, "sse")
-        .map(e -> ServerSentEvent.builder(e.toJson()).id(String.valueOf(e.seq())).event(e.type().name()).build());
+        .map(e -> ServerSentEvent.builder(e.toJson()).id(String.valueOf(e.seq())).event(e.type().name()).build())
+        .doOnNext(e -> started.set(true))
+        // A gateway shutting down ends the response, and EventSource reconnects with Last-Event-ID;
+        // one refused before it began is a 503 problem.
+        .onErrorResume(GoingAwayException.class, e -> started.get() ? Flux.empty() : Flux.error(ApiProblem.shuttingDown()));
   }
 }

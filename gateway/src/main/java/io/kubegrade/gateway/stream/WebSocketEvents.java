@@ -18,7 +18,8 @@ import reactor.core.publisher.Mono;
  * WebSocket: {@code /api/v1/submissions/{id}/events/ws?after=N}, one JSON event per text frame,
  * closed with 1000 after the terminal event. The handshake is authenticated like any request
  * (header or {@code access_token}); an unknown or foreign submission closes with 4404, a client
- * that falls behind with 4408, anything else with 1011.
+ * that falls behind with 4408, a gateway shutting down with 1001 (resume elsewhere with
+ * {@code after}), anything else with 1011.
  */
 @Configuration(proxyBeanMethods = false)
 public class WebSocketEvents {
@@ -61,6 +62,9 @@ public class WebSocketEvents {
     }
     if (e instanceof SlowClientException) {
       return new CloseStatus(4408, "too slow: the client fell behind");
+    }
+    if (e instanceof GoingAwayException) {
+      return CloseStatus.GOING_AWAY.withReason("the gateway is shutting down: resume after the last seq");
     }
     return CloseStatus.SERVER_ERROR;
   }

@@ -20,6 +20,8 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,7 +34,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.messaging.rsocket.RSocketRequester;
+import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -180,6 +186,65 @@ class DurabilityIT {
     });
     clients.forEach(Disposable::dispose);
     gateways.stop(a);
+    gateways.stop(b);
+  }
+
+  @Test
+  void aGatewayShuttingDownEndsItsStreamsAndClientsResumeElsewhere() {
+    ConfigurableApplicationContext a = gateways.start("gw-s1");
+    awaitReady(a);
+    Fixture f = fixture(a);
+    publish(f.events().subList(0, 2));
+    List<GradingEvent> first = new CopyOnWriteArrayList<>();
+    Mono<CloseStatus> closed = EventClients.webSocketClose(GatewayInstances.port(a), token(a, f.user()), f.id(), 0, first::add)
+        .cache();
+    closed.subscribe();
+    String token = token(a, f.user());
+    Mono<List<String>> sse = WebClient.create("http://127.0.0.1:" + GatewayInstances.port(a)).get()
+        .uri("/api/v1/submissions/{id}/events", f.id()).headers(h -> h.setBearerAuth(token))
+        .accept(MediaType.TEXT_EVENT_STREAM).retrieve()
+        .bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
+        .map(ServerSentEvent::id).collectList().cache();
+    sse.subscribe();
+    // RSocket over WebSocket: one connection streaming, one idle between streams, as an app keeps it.
+    RSocketRequester.Builder requesters = a.getBean(RSocketRequester.Builder.class).dataMimeType(MediaType.APPLICATION_JSON);
+    URI rsocketUri = URI.create("ws://127.0.0.1:" + GatewayInstances.port(a) + "/rsocket");
+    RSocketRequester streaming = requesters.websocket(rsocketUri);
+    RSocketRequester idle = requesters.websocket(rsocketUri);
+    List<Long> overRSocket = new CopyOnWriteArrayList<>();
+    Mono<String> rsocketEnd = streaming.route("submissions.events")
+        .data(Map.of("submissionId", f.id(), "accessToken", token, "after", 0))
+        .retrieveFlux(byte[].class)
+        .doOnNext(b -> overRSocket.add(GradingEvent.fromJson(new String(b, StandardCharsets.UTF_8)).seq()))
+        .then(Mono.just("completed")).onErrorResume(e -> Mono.just("ended: " + e.getMessage())).cache();
+    rsocketEnd.subscribe();
+    io.rsocket.RSocket idleConnection = idle.rsocketClient().source().block(WAIT);
+    eventually(WAIT, () -> assertThat(first).extracting(GradingEvent::seq).containsExactly(1L, 2L));
+    eventually(WAIT, () -> assertThat(overRSocket).containsExactly(1L, 2L));
+
+    long t0 = System.nanoTime();
+    gateways.stop(a);
+    Duration stopping = Duration.ofNanos(System.nanoTime() - t0);
+
+    CloseStatus status = closed.block(WAIT);
+    assertThat(status).isNotNull();
+    assertThat(status.getCode()).as("close code").isEqualTo(CloseStatus.GOING_AWAY.getCode());
+    // Held by an open stream or connection, graceful shutdown would wait out its 10 s timeout.
+    assertThat(stopping).as("stopping with streams and connections open").isLessThan(Duration.ofSeconds(8));
+    assertThat(rsocketEnd.block(WAIT)).as("the RSocket stream").startsWith("ended");
+    eventually(WAIT, () -> assertThat(idleConnection.isDisposed()).as("the idle RSocket connection, closed").isTrue());
+    assertThat(sse.block(WAIT)).as("the SSE response ended, not cut: EventSource resumes from Last-Event-ID 2")
+        .containsExactly("1", "2");
+    // The replica clients reconnect to: started after, as two in one JVM share Reactor Netty's
+    // global resources, which the first one's close disposes.
+    ConfigurableApplicationContext b = gateways.start("gw-s2");
+    awaitReady(b);
+    List<GradingEvent> rest = new CopyOnWriteArrayList<>();
+    Disposable resumed = EventClients.webSocket(GatewayInstances.port(b), token(b, f.user()), f.id(), first.get(first.size() - 1).seq())
+        .subscribe(rest::add);
+    publish(f.events().subList(2, 5));
+    eventually(WAIT, () -> assertThat(rest).extracting(GradingEvent::seq).containsExactly(3L, 4L, 5L));
+    resumed.dispose();
     gateways.stop(b);
   }
 
