@@ -12,8 +12,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -85,7 +87,8 @@ public final class HarnessPage {
    * main frame once the harness has loaded (the submission leaving the page).
    */
   private static final class PageEvents {
-    final CompletableFuture<Void> loaded = new CompletableFuture<>();
+    /** One entry per load event: whether the commit of our document was reported before it. */
+    final BlockingQueue<Boolean> loads = new LinkedBlockingQueue<>();
     final PageConsole console;
     volatile boolean ready;
     volatile String navigatedTo;
@@ -102,11 +105,7 @@ public final class HarnessPage {
           case "Runtime.consoleAPICalled" -> console.consoleCalled(params);
           case "Log.entryAdded" -> console.logged(params.path("entry"));
           // The load of the harness document, not of the tab's first about:blank.
-          case "Page.loadEventFired" -> {
-            if (committed) {
-              loaded.complete(null);
-            }
-          }
+          case "Page.loadEventFired" -> loads.offer(committed);
           case "Page.frameNavigated" -> {
             if (!params.path("frame").has("parentId")) {
               String to = params.path("frame").path("url").asText("?");
@@ -196,26 +195,27 @@ public final class HarnessPage {
   }
 
   /**
-   * Waits until the harness document at {@code url} has loaded: its load event, or - since a tab's
-   * first navigation away from about:blank now and then reports no load event (about 1 in 100
-   * here) - the document saying so itself. No submission code is in the page yet.
+   * Waits until the harness document at {@code url} has loaded: a load event after its commit was
+   * reported; else the document saying so itself - asked at once on a load event whose commit went
+   * unreported (the tab's first navigation swaps renderer processes, and its frameNavigated is lost
+   * more often than not: waiting for the next check cost ~200 ms per page), or every
+   * {@code LOAD_CHECK} should no load event come (about 1 in 100 here). No submission code is in
+   * the page yet.
    */
   private static void awaitLoad(DevToolsSocket page, PageEvents events, String url)
-      throws InterruptedException, ExecutionException, TimeoutException {
+      throws InterruptedException, TimeoutException {
     long deadline = System.nanoTime() + PREPARE_LIMIT.toNanos();
     String loaded = "location.href === " + SubmissionGrader.jsString(url) + " && document.readyState === 'complete'";
     while (true) {
-      try {
-        events.loaded.get(LOAD_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+      if (Boolean.TRUE.equals(events.loads.poll(LOAD_CHECK.toMillis(), TimeUnit.MILLISECONDS))) {
         return;
-      } catch (TimeoutException e) {
-        if (page.send("Runtime.evaluate", Map.of("expression", loaded, "returnByValue", true), PREPARE_LIMIT)
-            .path("result").path("value").asBoolean(false)) {
-          return;
-        }
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
+      }
+      if (page.send("Runtime.evaluate", Map.of("expression", loaded, "returnByValue", true), PREPARE_LIMIT)
+          .path("result").path("value").asBoolean(false)) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("no load within " + PREPARE_LIMIT.toMillis() + " ms");
       }
     }
   }
