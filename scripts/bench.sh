@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 if [ "${1:-}" = all ]; then
   fanout_peer=${KUBEGRADE_FANOUT_PEER:-../shared/bench/fanout-peer}
   scripts/bench.sh 30 60 5
+  scripts/bench-cpu.sh 120
   scripts/bench-platform.sh 40 40 200
   scripts/bench-subscribe.sh 200 300 5 10
   scripts/bench-arrivals.sh 1,2,5 120 2 120
