@@ -175,13 +175,12 @@ class BrowserLifecycleIT {
 
   @Test
   void browsersOfAKilledRunnerGoWithIt() throws Exception {
-    PoolSettings settings = SharedPool.settings(1, "killed");
-    String root = settings.browser().workRoot().toString();
-    Process runner = runnerGradingALoop(root);
-    String childTag = root + "/b-" + runner.pid() + "-";
-    awaitBrowsers(childTag);
+    Runner runner = runnerGradingALoop("killed");
+    PoolSettings settings = runner.settings();
+    String root = runner.root();
+    String childTag = runner.tag();
 
-    runner.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no shutdown hook, no finally
+    runner.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no shutdown hook, no finally
 
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while ((browserCount(childTag) > 0 || !directories(root, childTag).isEmpty()) && System.nanoTime() < deadline) {
@@ -200,11 +199,10 @@ class BrowserLifecycleIT {
 
   @Test
   void browsersOfAKilledRunnerAreReapedByTheNextOne() throws Exception {
-    PoolSettings settings = SharedPool.settings(1, "orphans");
-    String root = settings.browser().workRoot().toString();
-    Process runner = runnerGradingALoop(root);
-    String childTag = root + "/b-" + runner.pid() + "-";
-    awaitBrowsers(childTag);
+    Runner started = runnerGradingALoop("orphans");
+    PoolSettings settings = started.settings();
+    Process runner = started.process();
+    String childTag = started.tag();
     // As when a whole process group is killed at once: the runner's watcher goes with it.
     List<ProcessHandle> watchers = runner.descendants()
         .filter(p -> p.info().commandLine().orElse("").contains("kubegrade-browser-watcher")).toList();
@@ -221,8 +219,20 @@ class BrowserLifecycleIT {
     assertNoBrowserProcesses(settings);
   }
 
-  /** A runner process of its own (the CLI), grading a submission that never finishes. */
-  private static Process runnerGradingALoop(String workRoot) throws IOException {
+  /** A runner process of its own, under the work root of pool settings {@code name}, and its browsers' tag. */
+  private record Runner(PoolSettings settings, String root, Process process, String tag) {}
+
+  /** Starts a runner (the CLI) grading a submission that never finishes; returns once its browser runs. */
+  private static Runner runnerGradingALoop(String name) throws IOException, InterruptedException {
+    PoolSettings settings = SharedPool.settings(1, name);
+    String root = settings.browser().workRoot().toString();
+    Process process = startRunner(root);
+    String tag = root + "/b-" + process.pid() + "-";
+    awaitBrowsers(tag);
+    return new Runner(settings, root, process, tag);
+  }
+
+  private static Process startRunner(String workRoot) throws IOException {
     Path jar = Path.of(System.getProperty("kubegrade.runnerJar", "target/kubegrade-runner-all.jar"));
     Path loop = Files.writeString(Files.createTempFile("loop", ".jsx"), "function App() { while (true) {} }");
     Path challenge = Path.of(System.getProperty("kubegrade.challenges", "../challenges")).resolve(CLICK_CHALLENGE);
