@@ -49,9 +49,11 @@ On two cores the sum bounds saturated throughput (2 × 60 s / the sum). The brow
 more than the renderers that run the submission's page and the compile; the runner's JVM is a
 small share. What in the browser process is not known yet: Debian's Chromium has no symbols for
 perf, and leaving out the storage clearing or the heap probe's DevTools connection changed its
-share by less than run-to-run noise; left are the tab's creation and close (a new renderer
-process and WebContents per submission: the isolation), its navigation through the proxy, bringing
-it to the front, and routing every DevTools message to and from the pages.
+share by less than run-to-run noise. Chromium's own trace of its main thread under this load
+(\`scripts/trace-browser.mjs\`, 6 s, ~13 submissions in that browser) puts the most CPU in mojo
+message dispatch from the renderers (~0.55 s), the browser's own compositor producing frames for
+the headless windows (~0.6 s with its tile worker), navigations (each new tab's creation, commit and
+teardown, ~0.3 s) and DevTools WebSocket messages (~0.2 s).
 
 \`\`\`
 $full

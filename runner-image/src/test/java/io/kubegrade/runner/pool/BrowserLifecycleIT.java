@@ -176,25 +176,16 @@ class BrowserLifecycleIT {
   @Test
   void browsersOfAKilledRunnerGoWithIt() throws Exception {
     Runner runner = runnerGradingALoop("killed");
-    PoolSettings settings = runner.settings();
-    String root = runner.root();
-    String childTag = runner.tag();
 
     runner.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no shutdown hook, no finally
 
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while ((browserCount(childTag) > 0 || !directories(root, childTag).isEmpty()) && System.nanoTime() < deadline) {
+    while ((browserCount(runner.tag()) > 0 || !runner.directories().isEmpty()) && System.nanoTime() < deadline) {
       Thread.sleep(100);
     }
-    assertThat(browserCount(childTag)).as("browsers of the killed runner, 10 s after").isZero();
-    assertThat(directories(root, childTag)).as("its browsers' directories, 10 s after").isEmpty();
-    assertNoBrowserProcesses(settings);
-  }
-
-  private static List<String> directories(String root, String prefix) throws IOException {
-    try (var dirs = Files.list(Path.of(root))) {
-      return dirs.map(Path::toString).filter(d -> d.startsWith(prefix)).toList();
-    }
+    assertThat(browserCount(runner.tag())).as("browsers of the killed runner, 10 s after").isZero();
+    assertThat(runner.directories()).as("its browsers' directories, 10 s after").isEmpty();
+    assertNoBrowserProcesses(runner.settings());
   }
 
   @Test
@@ -203,6 +194,7 @@ class BrowserLifecycleIT {
     PoolSettings settings = started.settings();
     Process runner = started.process();
     String childTag = started.tag();
+
     // As when a whole process group is killed at once: the runner's watcher goes with it.
     List<ProcessHandle> watchers = runner.descendants()
         .filter(p -> p.info().commandLine().orElse("").contains("kubegrade-browser-watcher")).toList();
@@ -220,7 +212,14 @@ class BrowserLifecycleIT {
   }
 
   /** A runner process of its own, under the work root of pool settings {@code name}, and its browsers' tag. */
-  private record Runner(PoolSettings settings, String root, Process process, String tag) {}
+  private record Runner(PoolSettings settings, String root, Process process, String tag) {
+    /** Its browsers' directories still under the work root. */
+    List<String> directories() throws IOException {
+      try (var dirs = Files.list(Path.of(root))) {
+        return dirs.map(Path::toString).filter(d -> d.startsWith(tag)).toList();
+      }
+    }
+  }
 
   /** Starts a runner (the CLI) grading a submission that never finishes; returns once its browser runs. */
   private static Runner runnerGradingALoop(String name) throws IOException, InterruptedException {
