@@ -43,6 +43,8 @@ public class EventHub implements SmartLifecycle {
   private final Timer history;
   private StatefulRedisPubSubConnection<String, String> subscription;
   private volatile boolean running;
+  /** Set by stop(), never cleared: before start a stream registers and is caught up on subscribing. */
+  private volatile boolean stopped;
 
   public EventHub(RedisClient client, StatefulRedisConnection<String, String> redis, GatewayProperties properties,
       MeterRegistry meters) {
@@ -90,6 +92,7 @@ public class EventHub implements SmartLifecycle {
   @Override
   public void stop() {
     running = false;
+    stopped = true;
     streams.values().forEach(set -> set.forEach(s -> s.fail(new GoingAwayException())));
     if (subscription != null) {
       subscription.close();
@@ -127,7 +130,7 @@ public class EventHub implements SmartLifecycle {
     // the stream at once (an error queued behind unread events would never reach a client that
     // does not read).
     return Flux.defer(() -> {
-      if (!running) {
+      if (stopped) {
         return Flux.error(new GoingAwayException());
       }
       ClientStream stream = new ClientStream(submissionId, afterSeq, redis, fallback, clientBuffer, history);
@@ -144,6 +147,10 @@ public class EventHub implements SmartLifecycle {
                 return set.isEmpty() ? null : set;
               });
             });
+            if (stopped) {
+              stream.fail(new GoingAwayException()); // stop() ran between the check above and now
+              return;
+            }
             stream.catchUp();
           })
           .doOnNext(e -> stream.delivered())

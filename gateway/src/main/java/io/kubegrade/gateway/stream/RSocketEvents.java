@@ -48,6 +48,7 @@ public class RSocketEvents implements SmartLifecycle {
   private volatile CloseableChannel tcp;
   private final Set<RSocket> connections = ConcurrentHashMap.newKeySet();
   private volatile boolean running;
+  private volatile boolean stopped;
 
   public RSocketEvents(EventStreams streams, ReactiveJwtDecoder jwt, RSocketMessageHandler handler,
       GatewayProperties properties, ServerProperties server) {
@@ -102,7 +103,7 @@ public class RSocketEvents implements SmartLifecycle {
     }
     connections.add(connection);
     connection.onClose().doFinally(signal -> connections.remove(connection)).subscribe(v -> { }, e -> { });
-    if (!running) {
+    if (stopped) {
       connection.dispose();
     }
   }
@@ -111,6 +112,7 @@ public class RSocketEvents implements SmartLifecycle {
   @Override
   public void stop() {
     running = false;
+    stopped = true;
     if (tcp != null) {
       tcp.dispose();
       tcp = null;
