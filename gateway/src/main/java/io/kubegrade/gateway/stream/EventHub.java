@@ -130,9 +130,6 @@ public class EventHub implements SmartLifecycle {
     // the stream at once (an error queued behind unread events would never reach a client that
     // does not read).
     return Flux.defer(() -> {
-      if (stopped) {
-        return Flux.error(new GoingAwayException());
-      }
       ClientStream stream = new ClientStream(submissionId, afterSeq, redis, fallback, clientBuffer, history);
       return Flux.<GradingEvent>create(sink -> {
             stream.attach(sink);
@@ -148,7 +145,7 @@ public class EventHub implements SmartLifecycle {
               });
             });
             if (stopped) {
-              stream.fail(new GoingAwayException()); // stop() ran between the check above and now
+              stream.fail(new GoingAwayException()); // refused, or stop() ran while it registered
               return;
             }
             stream.catchUp();

@@ -195,11 +195,10 @@ class DurabilityIT {
     awaitReady(a);
     Fixture f = fixture(a);
     publish(f.events().subList(0, 2));
-    List<GradingEvent> first = new CopyOnWriteArrayList<>();
-    Mono<CloseStatus> closed = EventClients.webSocketClose(GatewayInstances.port(a), token(a, f.user()), f.id(), 0, first::add)
-        .cache();
-    closed.subscribe();
     String token = token(a, f.user());
+    List<GradingEvent> first = new CopyOnWriteArrayList<>();
+    Mono<CloseStatus> closed = EventClients.webSocketClose(GatewayInstances.port(a), token, f.id(), 0, first::add).cache();
+    closed.subscribe();
     Mono<List<String>> sse = WebClient.create("http://127.0.0.1:" + GatewayInstances.port(a)).get()
         .uri("/api/v1/submissions/{id}/events", f.id()).headers(h -> h.setBearerAuth(token))
         .accept(MediaType.TEXT_EVENT_STREAM).retrieve()

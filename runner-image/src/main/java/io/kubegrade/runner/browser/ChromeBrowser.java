@@ -74,7 +74,7 @@ public final class ChromeBrowser implements AutoCloseable {
   public static ChromeBrowser launch(BrowserSettings settings, int proxyPort) {
     requireBinary(settings.chromium());
     ProcessReaper.watchOver(settings.workRoot());
-    Path dir = settings.workRoot().resolve("b-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet());
+    Path dir = Path.of(ProcessReaper.ownPrefix(settings.workRoot()) + SEQUENCE.incrementAndGet());
     ChromeDriverService service = null;
     try {
       Path profile = Files.createDirectories(dir.resolve("profile"));

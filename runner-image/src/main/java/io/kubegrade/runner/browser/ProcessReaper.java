@@ -66,7 +66,7 @@ public final class ProcessReaper {
       return;
     }
     WATCHERS.computeIfAbsent(workRoot, root -> {
-      String prefix = root + "/b-" + ProcessHandle.current().pid() + "-";
+      String prefix = ownPrefix(root);
       ProcessBuilder builder = new ProcessBuilder(sh.toString(), "-c", WATCHER, "kubegrade-browser-watcher",
           TAG + "=" + prefix, prefix)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
@@ -78,6 +78,14 @@ public final class ProcessReaper {
         return null;
       }
     });
+  }
+
+  /**
+   * What every browser directory (and so tag) this JVM starts under {@code workRoot} begins with:
+   * {@code <workRoot>/b-<pid>-}, then the browser's number; {@link #reapOrphans} reads the pid back.
+   */
+  public static String ownPrefix(Path workRoot) {
+    return workRoot.resolve("b-" + ProcessHandle.current().pid() + "-").toString();
   }
 
   /** Processes whose tag equals {@code tag} or, when {@code prefix}, starts with it. */
