@@ -19,7 +19,9 @@ import java.util.concurrent.TimeUnit;
  * capability). A runner's Redis user can do nothing more (RedisLayout.RUNNER_ACL). With each event
  * the sink also asks - in the same round trip - whether its attempt is still the current one and
  * the submission still open; when it is not, the next publish (or flush) throws
- * {@link AttemptSupersededException} and the runner stops grading.
+ * {@link AttemptSupersededException} and the runner stops grading. A terminal event waits for a
+ * check of its own first. (The gateway's relay checks the capability again, atomically: this only
+ * spares it work and the learner a stale verdict in flight.)
  */
 public final class InboxEventSink implements EventSink {
   private final StatefulRedisConnection<String, String> connection;
@@ -42,16 +44,25 @@ public final class InboxEventSink implements EventSink {
 
   @Override
   public synchronized void publish(GradingEvent event) {
-    raiseIfSuperseded(false);
+    if (event.isTerminal()) {
+      // A verdict is worth one round trip: asked now, not with the last event (which may be a
+      // second old), so an attempt superseded meanwhile does not send it at all.
+      askWhetherCurrent();
+    }
+    raiseIfSuperseded(event.isTerminal());
     Map<String, String> fields = new InboxEntry(attempt, event).fields();
     inFlight.add(new Delivered.Sent(connection.async().xadd(RedisLayout.INBOX_STREAM, fields),
         () -> connection.async().xadd(RedisLayout.INBOX_STREAM, fields)));
     if (event.isTerminal()) {
       terminalSent = true;
     } else {
-      currentAttempt = connection.async().hget(RedisLayout.attemptKey(attempt.submissionId()), "n");
-      concluded = connection.async().exists(RedisLayout.doneKey(attempt.submissionId()));
+      askWhetherCurrent();
     }
+  }
+
+  private void askWhetherCurrent() {
+    currentAttempt = connection.async().hget(RedisLayout.attemptKey(attempt.submissionId()), "n");
+    concluded = connection.async().exists(RedisLayout.doneKey(attempt.submissionId()));
   }
 
   @Override
