@@ -1,14 +1,15 @@
 # Sourced by the scripts that measure the whole local platform (bench-platform.sh, reliability.sh):
-# start_platform NAME OFFSET starts scripts/run.sh on a fresh data directory ($data) with its own
+# start_platform NAME OFFSET [GATEWAY ARGS...] starts scripts/run.sh on a fresh data directory ($data) with its own
 # ports (18080, 16390, 37027, 19010, 17010, each plus OFFSET), waits until it is ready, and stops it (keeping its log in target/NAME-platform.log)
 # when the calling script exits.
 start_platform() { # name offset
   local name=$1 offset=$2
+  shift 2
   data=$(mktemp -d)
   export KUBEGRADE_DATA=$data KUBEGRADE_PORT=$((18080 + offset)) KUBEGRADE_REDIS_PORT=$((16390 + offset)) \
     KUBEGRADE_MONGO_PORT=$((37027 + offset)) KUBEGRADE_S3_PORT=$((19010 + offset)) \
     KUBEGRADE_RSOCKET_PORT=$((17010 + offset)) KUBEGRADE_POOL_SIZE=${KUBEGRADE_POOL_SIZE:-2}
-  scripts/run.sh --kubegrade.submissions.per-user-per-minute=1000 > "$data/platform.out" 2>&1 &
+  scripts/run.sh --kubegrade.submissions.per-user-per-minute=1000 "$@" > "$data/platform.out" 2>&1 &
   platform=$!
   mkdir -p target
   # shellcheck disable=SC2064 # expand now: $name and $data are this call's

@@ -26,9 +26,14 @@ HMAC=$(secret hmac-secret)
 S3_SECRET=$(secret s3-secret)
 
 jar=gateway/target/kubegrade-gateway-exec.jar
-if [ ! -f "$jar" ] || [ -n "$(find api/src runner-image/src gateway/src pom.xml */pom.xml -newer "$jar" -print -quit)" ]; then
+# Built when a source is newer than the last build this script made (the jar itself carries the
+# build's fixed timestamp, for reproducible builds, so it cannot tell).
+built=gateway/target/.built-for-run
+if [ ! -f "$jar" ] || [ ! -f "$built" ] || [ -n "$(find api/src runner-image/src gateway/src pom.xml */pom.xml -newer "$built" -print -quit)" ]; then
   say "building (once)"
+  touch "$built.next" # when the build began: a source saved during it is built next time
   ./mvnw -B -ntp -q -DskipTests install >&2
+  mv "$built.next" "$built"
 fi
 
 pids=()

@@ -24,6 +24,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -35,14 +38,29 @@ import reactor.core.publisher.Mono;
  * Faults and load against a running local platform, from the outside, each checked for what the
  * platform promises (docs/reliability.md): every submission ends with exactly one terminal event,
  * its stream gap-free and duplicate-free from seq 1 (across reconnects), and MongoDB records that
- * same verdict exactly once. Run by scripts/reliability.sh; prints RESULT lines.
- * usage: ReliabilityRounds <base-url> <data-dir> <solution.jsx> <burst N> <rounds of each fault>
+ * same verdict exactly once. The platform's gateway runs no runner of its own: two queue workers
+ * ({@link QueueWorkers}, one browser each) grade, as in Kubernetes' queue mode, so that a worker can
+ * be killed or paused. Run by scripts/reliability.sh; prints RESULT lines.
+ * usage: ReliabilityRounds <base-url> <data-dir> <solution.jsx> <burst N> <rounds of each fault> <runner jar>
  */
 public final class ReliabilityRounds {
   /** Submissions in flight in each round of the gateway, Redis and backing-service faults. */
   private static final int IN_FLIGHT = 4;
+  /**
+   * The same accepted solution, slow: its label changes 0.6 s after the click (within the default
+   * step timeout of 1 s), so a worker stopped at STARTED is stopped mid-grading, events still to come.
+   */
+  static final String SLOW_SOLUTION = """
+      import React, { useState } from 'react';
+
+      export default function App() {
+        const [clicked, setClicked] = useState(false);
+        return <button onClick={() => setTimeout(() => setClicked(true), 600)}>{clicked ? 'Clicked' : 'Click me'}</button>;
+      }
+      """;
   private static PlatformClient platform;
   private static PlatformProcesses processes;
+  private static QueueWorkers workers;
   private static MongoCollection<Document> stored;
 
   private ReliabilityRounds() {}
@@ -53,11 +71,16 @@ public final class ReliabilityRounds {
     String source = Files.readString(Path.of(args[2]));
     int burst = Integer.parseInt(args[3]);
     int rounds = Integer.parseInt(args[4]);
+    Path runnerJar = Path.of(args[5]).toAbsolutePath();
 
     try (PlatformProcesses ps = new PlatformProcesses(data);
-        MongoClient mongo = MongoClients.create("mongodb://127.0.0.1:" + System.getenv("KUBEGRADE_MONGO_PORT") + "/")) {
+        MongoClient mongo = MongoClients.create("mongodb://127.0.0.1:" + System.getenv("KUBEGRADE_MONGO_PORT") + "/");
+        QueueWorkers ws = new QueueWorkers(ps, data, runnerJar, Integer.parseInt(System.getenv("KUBEGRADE_REDIS_PORT")))) {
       processes = ps;
+      workers = ws;
       stored = mongo.getDatabase("kubegrade").getCollection("submissions");
+      ws.start();
+      ws.start();
       String warm = platform.token("warmup");
       platform.verdict(warm, platform.submit(warm, source), 1).get(60, TimeUnit.SECONDS);
 
@@ -68,6 +91,8 @@ public final class ReliabilityRounds {
         Thread.sleep(10_000);
         signal("CONT", pids);
       });
+      workersKilledWhileGrading(rounds);
+      workersPausedPastTheirClaim(rounds);
       gatewaysKilledWhileStreaming(source, rounds);
       redisFails(source, rounds, "redis_restart", "restarted (SIGTERM, then started again on its append-only file)", () -> {
         processes.stop(processes.redis());
@@ -94,24 +119,38 @@ public final class ReliabilityRounds {
     new ProcessBuilder(command).redirectErrorStream(true).start().waitFor();
   }
 
-  /** N submissions at once, one stream each; peak memory of every process while they are graded. */
+  /** Learners submitting at once in the burst: how many requests are open at a time. */
+  private static final int BURST_CLIENTS = 16;
+
+  /** N submissions at once (16 learners' requests open at a time), one stream each; peak memory of every process while they are graded. */
   private static void burst(String source, int n) throws Exception {
     PeakMemory memory = PeakMemory.start();
     long t0 = System.nanoTime();
-    Map<String, String> tokens = new LinkedHashMap<>();
-    Map<String, CompletableFuture<List<GradingEvent>>> streams = new LinkedHashMap<>();
-    int refused = 0;
+    Map<String, String> tokens = new ConcurrentHashMap<>();
+    Map<String, CompletableFuture<List<GradingEvent>>> streams = new ConcurrentHashMap<>();
+    AtomicLong refusedCount = new AtomicLong();
+    ExecutorService learners = Executors.newFixedThreadPool(BURST_CLIENTS);
+    List<Future<?>> submitted = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      String token = platform.token("burst-" + i);
-      try {
-        String id = platform.submit(token, source);
-        tokens.put(id, token);
-        streams.put(id, platform.stream(token, id, e -> {}));
-      } catch (IllegalStateException e) {
-        refused++;
-        System.err.println("reliability: " + e.getMessage());
-      }
+      String learner = "burst-" + i;
+      submitted.add(learners.submit(() -> {
+        try {
+          String token = platform.token(learner);
+          String id = platform.submit(token, source);
+          tokens.put(id, token);
+          streams.put(id, platform.stream(token, id, e -> {}));
+        } catch (IllegalStateException e) {
+          refusedCount.incrementAndGet();
+          System.err.println("reliability: " + e.getMessage());
+        }
+        return null;
+      }));
     }
+    for (var f : submitted) {
+      f.get(5, TimeUnit.MINUTES);
+    }
+    learners.shutdown();
+    int refused = (int) refusedCount.get();
     long submittedMs = (System.nanoTime() - t0) / 1_000_000;
     Outcomes outcomes = new Outcomes();
     for (var entry : streams.entrySet()) {
@@ -166,6 +205,94 @@ public final class ReliabilityRounds {
 
   private interface Action {
     void run() throws Exception;
+  }
+
+  /**
+   * The worker grading a submission SIGKILLed once it has STARTED (a replacement worker started at
+   * once, as a Deployment would): the gateway takes the job over after its takeover idle time, the
+   * other worker grades it as attempt 2, and the killed worker's browsers went with it.
+   */
+  private static void workersKilledWhileGrading(int rounds) throws Exception {
+    Outcomes outcomes = new Outcomes();
+    long leftBehind = 0;
+    long t0 = System.nanoTime();
+    for (int i = 0; i < rounds; i++) {
+      String token = platform.token("worker-kill-" + i);
+      String id = platform.submit(token, SLOW_SOLUTION);
+      CompletableFuture<Void> started = new CompletableFuture<>();
+      CompletableFuture<List<GradingEvent>> stream = platform.stream(token, id, e -> {
+        if (e.type() == EventType.STARTED) {
+          started.complete(null);
+        }
+      });
+      started.get(60, TimeUnit.SECONDS);
+      String victim = workers.holder(id);
+      Process p = workers.process(victim);
+      p.destroyForcibly();
+      p.waitFor(30, TimeUnit.SECONDS);
+      workers.start();
+      List<GradingEvent> events = outcomes.check(id, token, stream, 3);
+      outcomes.requireTakenOver(events);
+      // The browser watcher reaps within a second of its JVM's death; the check came much later.
+      leftBehind += workers.browsersLeftBy(victim, p.pid());
+    }
+    result("worker_kill_rounds", rounds, "rounds, the grading worker SIGKILLed after STARTED, a new worker started");
+    result("worker_kill_browsers_left", leftBehind, "browser processes of the killed workers still alive after the verdict");
+    outcomes.report("worker_kill", (System.nanoTime() - t0) / 1_000_000);
+  }
+
+  /**
+   * The worker grading a submission stopped (SIGSTOP) once it has STARTED, past the takeover idle
+   * time, and resumed (SIGCONT) the moment attempt 2 has started on the other worker - the stale
+   * writer, awake while the new attempt grades: its events are refused, it stops grading and says
+   * why in its log, and it goes on taking jobs.
+   */
+  private static void workersPausedPastTheirClaim(int rounds) throws Exception {
+    Outcomes outcomes = new Outcomes();
+    int saidWhy = 0;
+    int aliveAfter = 0;
+    long t0 = System.nanoTime();
+    for (int i = 0; i < rounds; i++) {
+      String token = platform.token("worker-pause-" + i);
+      String id = platform.submit(token, SLOW_SOLUTION);
+      CompletableFuture<Void> started = new CompletableFuture<>();
+      CompletableFuture<Void> restarted = new CompletableFuture<>();
+      AtomicLong starts = new AtomicLong();
+      CompletableFuture<List<GradingEvent>> stream = platform.stream(token, id, e -> {
+        if (e.type() == EventType.STARTED) {
+          (starts.incrementAndGet() == 1 ? started : restarted).complete(null);
+        }
+      });
+      started.get(60, TimeUnit.SECONDS);
+      String stale = workers.holder(id);
+      List<Long> pid = List.of(workers.process(stale).pid());
+      signal("STOP", pid);
+      try {
+        restarted.get(2, TimeUnit.MINUTES);
+      } finally {
+        signal("CONT", pid);
+      }
+      List<GradingEvent> events = outcomes.check(id, token, stream, 3);
+      outcomes.requireTakenOver(events);
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!saysItStopped(stale, id) && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      if (saysItStopped(stale, id)) {
+        saidWhy++;
+      }
+      if (workers.process(stale).isAlive()) {
+        aliveAfter++;
+      }
+    }
+    result("worker_pause_rounds", rounds, "rounds, the grading worker stopped (SIGSTOP) after STARTED and resumed once attempt 2 STARTED");
+    result("worker_pause_said_why", saidWhy, "stale workers whose log says their attempt no longer counts");
+    result("worker_pause_alive", aliveAfter, "stale workers still running (taking jobs) afterwards");
+    outcomes.report("worker_pause", (System.nanoTime() - t0) / 1_000_000);
+  }
+
+  private static boolean saysItStopped(String worker, String submissionId) {
+    return workers.log(worker).lines().anyMatch(l -> l.contains(submissionId) && l.contains("no longer counts"));
   }
 
   /**
@@ -417,24 +544,26 @@ public final class ReliabilityRounds {
     private final List<Long> ends = new ArrayList<>();
     private int checked;
 
-    void check(String id, String token, CompletableFuture<List<GradingEvent>> stream, int minutes) throws Exception {
+    /** Checks one submission; returns its events, or an empty list when it already broke a promise. */
+    List<GradingEvent> check(String id, String token, CompletableFuture<List<GradingEvent>> stream, int minutes)
+        throws Exception {
       checked++;
       List<GradingEvent> events;
       try {
         events = stream.get(minutes, TimeUnit.MINUTES);
       } catch (Exception e) {
         broken.merge("no terminal event within " + minutes + " min (" + e.getClass().getSimpleName() + ")", 1, Integer::sum);
-        return;
+        return List.of();
       }
       for (int i = 0; i < events.size(); i++) {
         if (events.get(i).seq() != i + 1) {
           broken.merge("a gap or duplicate in seq", 1, Integer::sum);
-          return;
+          return List.of();
         }
       }
       if (events.stream().filter(GradingEvent::isTerminal).count() != 1) {
         broken.merge("more than one terminal event", 1, Integer::sum);
-        return;
+        return List.of();
       }
       GradingEvent last = events.get(events.size() - 1);
       String status = last.verdict() == null ? "none" : last.verdict().status().name();
@@ -459,6 +588,43 @@ public final class ReliabilityRounds {
           break;
         }
         Thread.sleep(200);
+      }
+      return events;
+    }
+
+    /**
+     * For a submission whose first attempt was taken over: a later attempt STARTED, and what
+     * follows the last STARTED is that attempt alone - each test started and finished in order,
+     * then the verdict - with nothing of the stale attempt interleaved.
+     */
+    void requireTakenOver(List<GradingEvent> events) {
+      if (events.isEmpty()) {
+        return; // counted already
+      }
+      List<GradingEvent> starts = events.stream().filter(e -> e.type() == EventType.STARTED).toList();
+      if (starts.size() < 2) {
+        broken.merge("not taken over (one attempt)", 1, Integer::sum);
+        return;
+      }
+      List<GradingEvent> last = events.subList(events.indexOf(starts.get(starts.size() - 1)) + 1, events.size());
+      int test = 0; // the test whose start or end comes next
+      boolean open = false; // it has started
+      for (GradingEvent e : last) {
+        boolean inOrder;
+        if (e.type() == EventType.TEST_STARTED) {
+          inOrder = !open && Integer.valueOf(test).equals(e.testIndex());
+          open = true;
+        } else if (e.type() == EventType.TEST_PASSED || e.type() == EventType.TEST_FAILED) {
+          inOrder = open && Integer.valueOf(test).equals(e.testIndex());
+          open = false;
+          test++;
+        } else {
+          inOrder = e.isTerminal() && !open;
+        }
+        if (!inOrder) {
+          broken.merge("events interleaved after the last attempt started: " + e.type() + " " + e.testIndex(), 1, Integer::sum);
+          return;
+        }
       }
     }
 
@@ -527,6 +693,9 @@ public final class ReliabilityRounds {
       }
       if (cmd.contains("kubegrade-gateway")) {
         return "gateway";
+      }
+      if (cmd.contains("kubegrade-runner")) {
+        return "workers";
       }
       for (String kind : List.of("ferretdb", "minio")) {
         if (cmd.contains(kind)) {
