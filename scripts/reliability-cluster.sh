@@ -44,7 +44,9 @@ $(row leader_kill "the leading operator replica killed (no grace) with 4 submiss
 
 "Attempts" is the GradingJob's count of runner pods. The standby operator held the Lease
 $(val leader_kill_takeover_p50) ms (median; max $(val leader_kill_takeover_max) ms) after the leader was killed: the
-Lease's 15 s, less what had passed since the last renewal. What dominates a pod round: the second
+Lease's 15 s from the leader's last renewal (renewed every 2 s), then the standby's next try. No job
+was lost or graded twice meanwhile: the running pods went on, and the new leader picked up the
+queue where the old one left it. What dominates a pod round: the second
 pod's start (sandbox, JVM, Chromium: several seconds on this node) after the first one's grace
 period; an operator round: the pods themselves (the node runs about two at a time) and the Lease.
 

@@ -28,6 +28,7 @@ public record GatewayProperties(
     @Valid @DefaultValue Runner runner,
     @Valid @DefaultValue Challenges challenges,
     @Valid @DefaultValue Dispatch dispatch,
+    @Valid @DefaultValue Cors cors,
     @DefaultValue("") String instanceId) {
 
   /** This process's name when none is configured: one per gateway, whichever group it reads. */
@@ -100,6 +101,17 @@ public record GatewayProperties(
       @Min(1) @DefaultValue("3") int maxAttempts) {}
 
   public enum DispatchMode { queue, kubernetes }
+
+  /**
+   * Which other origins' pages may call the gateway from a browser (the front end is usually on
+   * another origin): {@code allowedOrigins}, each an origin ({@code https://learn.example.com}) or
+   * a pattern ({@code https://*.example.com}, {@code http://localhost:[*]}). Requests from the
+   * gateway's own origin (the playground) are always allowed; requests from any other origin are
+   * refused - HTTP, SSE, the events WebSocket and RSocket over WebSocket alike - with a 403
+   * problem. Bearer tokens only: no cookies, so no credentials mode. {@code maxAge}: how long a
+   * browser may cache a preflight's answer.
+   */
+  public record Cors(@DefaultValue List<@NotBlank String> allowedOrigins, @NotNull @DefaultValue("30m") Duration maxAge) {}
 
   /** Challenge files imported at start-up when not yet stored (the local platform's catalogue). */
   public record Challenges(@DefaultValue List<Path> importDirs, @NotNull @DefaultValue("10m") Duration cacheTtl) {}

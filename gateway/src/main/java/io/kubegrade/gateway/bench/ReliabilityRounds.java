@@ -167,7 +167,7 @@ public final class ReliabilityRounds {
   }
 
   /**
-   * Applies a fault to every browser of the embedded pool (Chromium's main processes and their
+   * Applies a fault to every browser of the workers (Chromium's main processes and their
    * chromedriver) once the submission has STARTED, then checks it still ends once: retried on a
    * fresh browser, or INTERNAL_ERROR - never stuck, never twice.
    */
@@ -177,7 +177,20 @@ public final class ReliabilityRounds {
     int hit = 0;
     long t0 = System.nanoTime();
     for (int i = 0; i < rounds; i++) {
-      String token = platform.token(round + "-" + i);
+      Started s = Started.submit(round + "-" + i, source);
+      List<Long> pids = browsers();
+      hit += pids.size();
+      fault.apply(pids);
+      outcomes.check(s.id(), s.token(), s.stream(), 3);
+    }
+    result(round + "_rounds", rounds, "rounds, " + hit + " Chromium and chromedriver processes " + what + " after STARTED");
+    outcomes.report(round, (System.nanoTime() - t0) / 1_000_000);
+  }
+
+  /** A submission of a new learner, its stream open, once it has STARTED. */
+  private record Started(String id, String token, CompletableFuture<List<GradingEvent>> stream) {
+    static Started submit(String learner, String source) throws Exception {
+      String token = platform.token(learner);
       String id = platform.submit(token, source);
       CompletableFuture<Void> started = new CompletableFuture<>();
       CompletableFuture<List<GradingEvent>> stream = platform.stream(token, id, e -> {
@@ -186,16 +199,11 @@ public final class ReliabilityRounds {
         }
       });
       started.get(60, TimeUnit.SECONDS);
-      List<Long> pids = browsers();
-      hit += pids.size();
-      fault.apply(pids);
-      outcomes.check(id, token, stream, 3);
+      return new Started(id, token, stream);
     }
-    result(round + "_rounds", rounds, "rounds, " + hit + " Chromium and chromedriver processes " + what + " after STARTED");
-    outcomes.report(round, (System.nanoTime() - t0) / 1_000_000);
   }
 
-  /** The pool's Chromium main processes and chromedriver (their renderers die with them). */
+  /** The workers' Chromium main processes and chromedriver (their renderers die with them). */
   private static List<Long> browsers() {
     return ProcessHandle.allProcesses().filter(p -> {
       String cmd = PlatformProcesses.commandLine(p.pid());
@@ -217,21 +225,13 @@ public final class ReliabilityRounds {
     long leftBehind = 0;
     long t0 = System.nanoTime();
     for (int i = 0; i < rounds; i++) {
-      String token = platform.token("worker-kill-" + i);
-      String id = platform.submit(token, SLOW_SOLUTION);
-      CompletableFuture<Void> started = new CompletableFuture<>();
-      CompletableFuture<List<GradingEvent>> stream = platform.stream(token, id, e -> {
-        if (e.type() == EventType.STARTED) {
-          started.complete(null);
-        }
-      });
-      started.get(60, TimeUnit.SECONDS);
-      String victim = workers.holder(id);
+      Started s = Started.submit("worker-kill-" + i, SLOW_SOLUTION);
+      String victim = workers.holder(s.id());
       Process p = workers.process(victim);
       p.destroyForcibly();
       p.waitFor(30, TimeUnit.SECONDS);
       workers.start();
-      List<GradingEvent> events = outcomes.check(id, token, stream, 3);
+      List<GradingEvent> events = outcomes.check(s.id(), s.token(), s.stream(), 3);
       outcomes.requireTakenOver(events);
       // The browser watcher reaps within a second of its JVM's death; the check came much later.
       leftBehind += workers.browsersLeftBy(victim, p.pid());

@@ -70,6 +70,18 @@ public final class ApiProblem extends ErrorResponseException {
     return p;
   }
 
+  /** A browser page on an origin the gateway was not told to allow (kubegrade.cors.allowed-origins). */
+  public static ApiProblem originNotAllowed(String origin) {
+    return new ApiProblem(HttpStatus.FORBIDDEN, "origin-not-allowed", "Origin not allowed",
+        "requests from pages at " + origin + " are not allowed here; the gateway's kubegrade.cors.allowed-origins lists the origins that are", null);
+  }
+
+  /** A preflight asking for a method or header the API does not take from other origins. */
+  public static ApiProblem preflightRefused(String origin) {
+    return new ApiProblem(HttpStatus.FORBIDDEN, "preflight-refused", "Request not allowed from another origin",
+        "pages at " + origin + " may call this API, but not with the method or headers this preflight asks for", null);
+  }
+
   /** This gateway is stopping: another replica (or this one, restarted) takes the request. */
   public static ApiProblem shuttingDown() {
     HttpHeaders headers = new HttpHeaders();

@@ -141,7 +141,8 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
     return t;
   }
 
-  private byte[] write(ProblemDetail problem) {
+  /** A problem as the JSON document every error response carries. */
+  public byte[] write(ProblemDetail problem) {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("type", problem.getType().toString());
     json.put("title", problem.getTitle());

@@ -50,7 +50,7 @@ class QueueTakeoverIT extends PlatformIT {
     GatewayProperties p = new GatewayProperties(properties.redis(), properties.mongo(), properties.s3(),
         properties.submissions(), properties.security(), properties.stream(), properties.runner(), properties.challenges(),
         new GatewayProperties.Dispatch(d.mode(), d.namespace(), d.deadlineMargin(), d.jobOwner(), IDLE, IDLE, d.maxAttempts()),
-        properties.instanceId());
+        properties.cors(), properties.instanceId());
     return new QueueTakeover(redis, queue, events, p);
   }
 

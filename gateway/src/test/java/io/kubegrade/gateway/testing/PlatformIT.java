@@ -64,6 +64,8 @@ public abstract class PlatformIT {
     registry.add("kubegrade.stream.rsocket-tcp-port", () -> "-1");
     registry.add("kubegrade.submissions.per-user-per-minute", () -> String.valueOf(PER_MINUTE));
     registry.add("kubegrade.instance-id", () -> "platform-it");
+    // CrossOriginIT: one origin and one pattern; no other test sends an Origin but the playground's page (its own).
+    registry.add("kubegrade.cors.allowed-origins", () -> "https://learn.example.com,https://*.school.example");
   }
 
   public static Path challenges() {

@@ -167,6 +167,26 @@ class HelmChartTest {
   }
 
   @Test
+  void corsOriginsReachTheGatewayAndOnlyOriginsAreTaken() {
+    Deployment plain = named(Chart.template("grading", Map.of()), Deployment.class, "kg-kubegrade-gateway");
+    assertThat(env(plain)).doesNotContainKey("KUBEGRADE_CORS_ALLOWEDORIGINS").containsEntry("KUBEGRADE_CORS_MAXAGE", "30m");
+    Deployment listed = named(Chart.template("grading", Map.of("gateway.cors.allowedOrigins[0]", "https://learn.example.com",
+        "gateway.cors.allowedOrigins[1]", "https://*.school.example", "gateway.cors.allowedOrigins[2]", "http://localhost:[*]")),
+        Deployment.class, "kg-kubegrade-gateway");
+    assertThat(env(listed)).containsEntry("KUBEGRADE_CORS_ALLOWEDORIGINS",
+        "https://learn.example.com,https://*.school.example,http://localhost:[*]");
+    // Origins only (scheme://host[:port], no path, no comma: the gateway reads the list comma-separated).
+    assertThatThrownBy(() -> Chart.render("grading", Map.of("gateway.cors.allowedOrigins[0]", "learn.example.com")))
+        .hasMessageContaining("allowedOrigins");
+  }
+
+  private static Map<String, String> env(Deployment d) {
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
+    return env;
+  }
+
+  @Test
   void valuesTheSchemaForbidsAreRejectedByName() {
     assertThatThrownBy(() -> Chart.render("grading", Map.of("operator.watch", "everything"))).hasMessageContaining("watch");
     assertThatThrownBy(() -> Chart.render("grading", Map.of("auth.hmacSecret", "short"))).hasMessageContaining("hmacSecret");
