@@ -1,6 +1,7 @@
 # Sourced by the scripts that measure the whole local platform (bench-platform.sh, reliability.sh):
 # start_platform NAME OFFSET [GATEWAY ARGS...] starts scripts/run.sh on a fresh data directory ($data) with its own
-# ports (18080, 16390, 37027, 19010, 17010, each plus OFFSET), waits until it is ready, and stops it (keeping its log in target/NAME-platform.log)
+# ports (18080, 16390, 37027, 19010, 17010, each plus OFFSET), waits until it is ready, and stops it (keeping its log in
+# target/NAME-platform.log and the logs of its processes in target/NAME-logs)
 # when the calling script exits.
 start_platform() { # name offset
   local name=$1 offset=$2
@@ -14,7 +15,7 @@ start_platform() { # name offset
   mkdir -p target
   # shellcheck disable=SC2064 # expand now: $name and $data are this call's
   # Then whatever else still runs on the data directory (a process the rounds started again).
-  trap "kill $platform 2>/dev/null; wait $platform 2>/dev/null || true; stop_leftovers '$data'; cp '$data/platform.out' 'target/$name-platform.log'; rm -rf '$data'" EXIT
+  trap "kill $platform 2>/dev/null; wait $platform 2>/dev/null || true; stop_leftovers '$data'; cp '$data/platform.out' 'target/$name-platform.log'; rm -rf 'target/$name-logs'; cp -r '$data/logs' 'target/$name-logs'; rm -rf '$data'" EXIT
   for _ in $(seq 1 600); do
     curl -sf "http://127.0.0.1:$KUBEGRADE_PORT/actuator/health/readiness" >/dev/null 2>&1 && return 0
     kill -0 $platform 2>/dev/null || { cat "$data/platform.out" >&2; exit 1; }

@@ -2,9 +2,11 @@ package io.kubegrade.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.kubegrade.api.redis.RedisConnections;
 import io.kubegrade.operator.job.GradingJobReconciler;
 import io.kubegrade.operator.job.JobEvents;
 import io.kubegrade.operator.ops.JobMetrics;
@@ -19,7 +21,6 @@ import io.kubegrade.operator.warm.RedisWarmClaims;
 import io.kubegrade.operator.warm.WarmBinder;
 import io.kubegrade.operator.warm.WarmClaims;
 import io.kubegrade.operator.warm.WarmPool;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -80,23 +81,30 @@ public final class OperatorMain implements AutoCloseable {
    * process (tests), so neither is closed or exited on stop.
    */
   public static OperatorMain start(KubernetesClient client, OperatorSettings settings, boolean forTests) {
-    RedisURI uri = RedisURI.create(settings.redis().url());
-    if (settings.redis().password() != null) {
-      if (settings.redis().username() != null) {
-        uri.setUsername(settings.redis().username());
-      }
-      uri.setPassword((CharSequence) settings.redis().password());
-    }
-    // Every Redis call a reconciliation makes is bounded: a Redis that does not answer fails the
-    // reconciliation in seconds (it is retried), never holds a reconcile thread.
-    uri.setTimeout(REDIS_TIMEOUT);
-    RedisClient redisClient = RedisClient.create(uri);
+    RedisClient redisClient = redisClient(settings.redis());
     StatefulRedisConnection<String, String> redis = redisClient.connect();
     S3SourcePresigner presigner = new S3SourcePresigner(settings.s3());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     OperatorMain main = start(client, settings, forTests, new RedisVerdictPublisher(redis), presigner, registry,
         new RedisWarmClaims(redis));
     return new OperatorMain(main.operator, main.http, redisClient, redis, presigner, main.warmPool);
+  }
+
+  /**
+   * The operator's Redis client. Every Redis call a reconciliation makes is bounded: a Redis that
+   * does not answer fails the reconciliation in seconds (it is retried), never holds a reconcile
+   * thread; the connection reconnects by itself once Redis is back (RedisVerdictPublisherIT).
+   */
+  public static RedisClient redisClient(OperatorSettings.Redis settings) {
+    RedisURI uri = RedisURI.create(settings.url());
+    if (settings.password() != null) {
+      if (settings.username() != null) {
+        uri.setUsername(settings.username());
+      }
+      uri.setPassword((CharSequence) settings.password());
+    }
+    uri.setTimeout(REDIS_TIMEOUT);
+    return RedisConnections.client(uri, "operator");
   }
 
   /** Starts with the given collaborators (tests pass their own fakes of these interfaces), warm pods off. */

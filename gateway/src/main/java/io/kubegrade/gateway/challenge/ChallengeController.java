@@ -6,6 +6,7 @@ import io.kubegrade.api.Json;
 import io.kubegrade.api.challenge.Challenge;
 import io.kubegrade.api.challenge.ChallengeFormat;
 import io.kubegrade.api.challenge.InvalidChallengeException;
+import io.kubegrade.gateway.openapi.ApiContract;
 import io.kubegrade.gateway.problem.ApiProblem;
 import java.io.IOException;
 import java.net.URI;
@@ -37,21 +38,26 @@ public class ChallengeController {
     this.catalog = catalog;
   }
 
+  @ApiContract(open = true)
   @GetMapping
   public Flux<ChallengeSummary> list() {
     return catalog.list();
   }
 
+  @ApiContract(open = true, problems = HttpStatus.NOT_FOUND)
   @GetMapping("/{id}")
   public Mono<ChallengeView> get(@PathVariable String id) {
     return catalog.require(id).map(ChallengeView::of);
   }
 
+  @ApiContract(problems = {HttpStatus.FORBIDDEN, HttpStatus.NOT_FOUND})
   @GetMapping(path = "/{id}/yaml", produces = "application/yaml")
   public Mono<String> yaml(@PathVariable String id) {
     return catalog.require(id).map(ChallengeFormat::write);
   }
 
+  @ApiContract(success = HttpStatus.CREATED, problems = {HttpStatus.BAD_REQUEST, HttpStatus.FORBIDDEN,
+      HttpStatus.CONFLICT, HttpStatus.PAYLOAD_TOO_LARGE})
   @PostMapping(consumes = {"application/yaml", "application/x-yaml", "text/yaml", "application/json", "text/plain"})
   public Mono<ResponseEntity<ChallengeView>> create(@RequestBody String document) {
     Challenge challenge = parse(document, "the document");
@@ -61,6 +67,8 @@ public class ChallengeController {
             .body(ChallengeView.of(challenge))));
   }
 
+  @ApiContract(alsoSuccess = HttpStatus.CREATED, problems = {HttpStatus.BAD_REQUEST, HttpStatus.FORBIDDEN,
+      HttpStatus.PAYLOAD_TOO_LARGE})
   @PutMapping(path = "/{id}", consumes = {"application/yaml", "application/x-yaml", "text/yaml", "application/json", "text/plain"})
   public Mono<ResponseEntity<ChallengeView>> replace(@PathVariable String id, @RequestBody String document) {
     Challenge challenge = parse(document, "the document");
@@ -71,6 +79,7 @@ public class ChallengeController {
         .body(ChallengeView.of(challenge)));
   }
 
+  @ApiContract(success = HttpStatus.NO_CONTENT, problems = {HttpStatus.FORBIDDEN, HttpStatus.NOT_FOUND})
   @DeleteMapping("/{id}")
   public Mono<ResponseEntity<Void>> delete(@PathVariable String id) {
     return catalog.delete(id).flatMap(deleted -> deleted ? Mono.just(ResponseEntity.noContent().<Void>build())
@@ -83,6 +92,7 @@ public class ChallengeController {
    * Several documents at once: a multi-document YAML stream or a JSON array. All are validated
    * before any is saved; one invalid document rejects the import with every problem listed.
    */
+  @ApiContract(problems = {HttpStatus.BAD_REQUEST, HttpStatus.FORBIDDEN, HttpStatus.PAYLOAD_TOO_LARGE})
   @PostMapping(path = "/import", consumes = {"application/yaml", "application/x-yaml", "text/yaml", "application/json", "text/plain"})
   public Mono<ImportResult> importAll(@RequestBody String documents) {
     List<Challenge> challenges = new ArrayList<>();

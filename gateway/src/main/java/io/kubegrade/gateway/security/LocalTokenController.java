@@ -7,6 +7,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.kubegrade.gateway.GatewayProperties;
+import io.kubegrade.gateway.openapi.ApiContract;
 import io.kubegrade.gateway.problem.ApiProblem;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -43,6 +45,7 @@ public class LocalTokenController {
 
   public record TokenResponse(String token, String tokenType, Instant expiresAt) {}
 
+  @ApiContract(open = true, problems = HttpStatus.BAD_REQUEST)
   @PostMapping
   public Mono<TokenResponse> issue(@Valid @RequestBody TokenRequest request) {
     Instant now = Instant.now();

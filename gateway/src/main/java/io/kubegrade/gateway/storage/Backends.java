@@ -5,13 +5,13 @@ import com.mongodb.MongoClientSettings;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoDatabase;
+import io.kubegrade.api.redis.RedisConnections;
 import io.kubegrade.gateway.GatewayProperties;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.mongodb.MongoMetricsCommandListener;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.mongodb.MongoMetricsCommandListener;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.springframework.beans.factory.DisposableBean;
@@ -35,7 +35,7 @@ public class Backends {
 
   @Bean(destroyMethod = "shutdown")
   RedisClient redisClient(GatewayProperties properties) {
-    RedisClient client = RedisClient.create(RedisURI.create(properties.redis().url()));
+    RedisClient client = RedisConnections.client(properties.redis().url(), "gateway");
     // Commands issued while Redis is away wait for the reconnect instead of failing at once.
     client.setOptions(ClientOptions.builder().autoReconnect(true)
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS).build());

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
@@ -27,10 +28,15 @@ public class ObjectStore {
   private final S3Presigner presigner;
   private final GatewayProperties.S3 settings;
 
+  @Autowired
   public ObjectStore(S3AsyncClient s3, S3Presigner presigner, GatewayProperties properties) {
+    this(s3, presigner, properties.s3());
+  }
+
+  public ObjectStore(S3AsyncClient s3, S3Presigner presigner, GatewayProperties.S3 settings) {
     this.s3 = s3;
     this.presigner = presigner;
-    this.settings = properties.s3();
+    this.settings = settings;
   }
 
   public record PresignedUrl(String url, Instant expiresAt) {}

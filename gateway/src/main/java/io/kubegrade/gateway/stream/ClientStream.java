@@ -5,6 +5,7 @@ import io.kubegrade.gateway.ops.Timings;
 import io.kubegrade.api.redis.RedisLayout;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,6 +25,10 @@ final class ClientStream {
   private final AtomicInteger undelivered = new AtomicInteger();
   private final Sinks.One<Boolean> overflow = Sinks.one();
   private Timer firstRead;
+  /** After a failed catch-up read, the next is tried this much later (doubling, up to the longest). */
+  private static final Duration FIRST_RETRY = Duration.ofMillis(100);
+  private static final Duration LONGEST_RETRY = Duration.ofSeconds(2);
+  private Duration retryDelay = FIRST_RETRY;
   private volatile boolean overflowed;
   private long last;
   private boolean done;
@@ -98,14 +103,32 @@ final class ClientStream {
         .subscribe(events -> events.forEach(this::offerFromHistory),
             error -> {
               catchingUp.set(false);
-              // Redis is away: the resubscription after reconnecting calls catchUp again.
+              // Redis is away: the resubscription after reconnecting calls catchUp again - but that
+              // read may itself meet Redis still loading its data, and then nothing would call it
+              // again: read again after a moment, for as long as the stream is open.
+              retryCatchUp();
             },
             () -> {
               catchingUp.set(false);
+              synchronized (this) {
+                retryDelay = FIRST_RETRY;
+              }
               if (again.getAndSet(false)) {
                 catchUp();
               }
             });
+  }
+
+  private void retryCatchUp() {
+    Duration delay;
+    synchronized (this) {
+      if (done) {
+        return;
+      }
+      delay = retryDelay;
+      retryDelay = retryDelay.multipliedBy(2).compareTo(LONGEST_RETRY) > 0 ? LONGEST_RETRY : retryDelay.multipliedBy(2);
+    }
+    Mono.delay(delay).subscribe(tick -> catchUp());
   }
 
   /**

@@ -86,7 +86,10 @@ public class InboxRelay implements SmartLifecycle {
         .flatMap(event -> append(entry, event)
             .flatMap(result -> result == RedisLayout.Appended.OUT_OF_TURN ? Mono.error(new OutOfTurn()) : Mono.just(result))
             .retryWhen(Retry.fixedDelay(OUT_OF_TURN_PATIENCE.toMillis() / 20, Duration.ofMillis(20))
-                .filter(OutOfTurn.class::isInstance)))
+                .filter(OutOfTurn.class::isInstance)
+                // Out of patience: still OutOfTurn (left pending below), not an error that would
+                // stop and restart this gateway's whole reading of the inbox.
+                .onRetryExhaustedThrow((spec, signal) -> signal.failure())))
         .flatMap(result -> {
           switch (result) {
             case SUPERSEDED -> log.info("dropped an event of {}: a later attempt began", entry.attempt());

@@ -1,9 +1,11 @@
 package io.kubegrade.gateway.stream;
 
+import io.kubegrade.gateway.openapi.ApiContract;
 import io.kubegrade.gateway.problem.ApiProblem;
 import io.kubegrade.gateway.security.Caller;
 import java.security.Principal;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -26,6 +28,7 @@ public class SseEventsController {
     this.streams = streams;
   }
 
+  @ApiContract(problems = {HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND})
   @GetMapping(path = "/api/v1/submissions/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
   public Flux<ServerSentEvent<String>> events(@PathVariable String id, Principal principal,
       @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,

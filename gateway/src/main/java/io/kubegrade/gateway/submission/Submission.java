@@ -1,6 +1,7 @@
 package io.kubegrade.gateway.submission;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.kubegrade.api.event.GradingEvent;
 import io.kubegrade.api.event.Verdict;
 import java.time.Instant;
 
@@ -16,6 +17,17 @@ public record Submission(
     long sourceBytes,
     boolean hasScreenshot,
     Verdict verdict) {
+
+  /**
+   * As it will be once its terminal event is recorded: what the API answers when a client has
+   * seen the verdict on a stream before MongoDB has it (the recorder is a moment behind).
+   */
+  public Submission concludedBy(GradingEvent terminal) {
+    Verdict v = terminal.verdict();
+    return new Submission(id, user, challengeId, SubmissionStatus.valueOf(v.status().name()), createdAt,
+        terminal.at() != null ? terminal.at() : finishedAt, sourceBytes, hasScreenshot || v.screenshot() != null,
+        v.withoutScreenshot());
+  }
 
   public Submission withStatus(SubmissionStatus newStatus) {
     return new Submission(id, user, challengeId, newStatus, createdAt, finishedAt, sourceBytes, hasScreenshot, verdict);

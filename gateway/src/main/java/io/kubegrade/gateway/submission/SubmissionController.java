@@ -1,5 +1,6 @@
 package io.kubegrade.gateway.submission;
 
+import io.kubegrade.gateway.openapi.ApiContract;
 import io.kubegrade.gateway.problem.ApiProblem;
 import io.kubegrade.gateway.security.Caller;
 import io.kubegrade.gateway.storage.ObjectStore;
@@ -39,6 +40,8 @@ public class SubmissionController {
 
   public record Page(List<Submission> items, int page, int size) {}
 
+  @ApiContract(success = HttpStatus.ACCEPTED, problems = {HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND,
+      HttpStatus.PAYLOAD_TOO_LARGE, HttpStatus.TOO_MANY_REQUESTS})
   @PostMapping("/submissions")
   public Mono<ResponseEntity<Accepted>> submit(@Valid @RequestBody NewSubmission body, Principal principal) {
     Caller caller = Caller.of(principal);
@@ -53,12 +56,14 @@ public class SubmissionController {
         "rsocket", "/rsocket (route submissions.events)", "source", self + "/source");
   }
 
+  @ApiContract(problems = HttpStatus.NOT_FOUND)
   @GetMapping("/submissions/{id}")
   public Mono<Submission> get(@PathVariable String id, Principal principal) {
     return service.get(id, Caller.of(principal).user());
   }
 
   /** The caller's submissions, newest first ({@code mine} is implied and accepted for clarity). */
+  @ApiContract(problems = HttpStatus.BAD_REQUEST)
   @GetMapping("/submissions")
   public Mono<Page> list(Principal principal, @RequestParam(required = false) String mine,
       @RequestParam(required = false) String challengeId, @RequestParam(required = false) String status,
@@ -76,11 +81,13 @@ public class SubmissionController {
         .map(items -> new Page(items, page, size));
   }
 
+  @ApiContract(problems = HttpStatus.NOT_FOUND)
   @GetMapping("/submissions/{id}/source")
   public Mono<ObjectStore.PresignedUrl> source(@PathVariable String id, Principal principal) {
     return service.sourceUrl(id, Caller.of(principal).user());
   }
 
+  @ApiContract(problems = HttpStatus.NOT_FOUND)
   @GetMapping("/submissions/{id}/screenshot")
   public Mono<ObjectStore.PresignedUrl> screenshot(@PathVariable String id, Principal principal) {
     return service.screenshotUrl(id, Caller.of(principal).user());
@@ -88,6 +95,7 @@ public class SubmissionController {
 
   public record Solved(List<String> challengeIds) {}
 
+  @ApiContract
   @GetMapping("/me/solved")
   public Mono<Solved> solved(Principal principal) {
     return store.solvedChallenges(Caller.of(principal).user()).collectList().map(Solved::new);

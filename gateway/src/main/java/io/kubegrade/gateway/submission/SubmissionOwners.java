@@ -3,6 +3,7 @@ package io.kubegrade.gateway.submission;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.kubegrade.api.redis.RedisLayout;
+import io.kubegrade.gateway.storage.RedisFailures;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
@@ -46,7 +47,10 @@ public class SubmissionOwners {
   }
 
   private Mono<String> lookUp(String id) {
+    // A Redis restart (a dropped connection, then LOADING) is waited out: a stream opened in that
+    // moment is not refused for it.
     return redis.reactive().get(RedisLayout.ownerKey(id))
+        .retryWhen(RedisFailures.retryFor(Duration.ofSeconds(10)))
         .switchIfEmpty(Mono.defer(() -> store.find(id).map(Submission::user)));
   }
 }

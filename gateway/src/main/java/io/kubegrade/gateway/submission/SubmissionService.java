@@ -116,8 +116,11 @@ public class SubmissionService {
     return store.findOwned(id, user)
         .switchIfEmpty(Mono.error(() -> ApiProblem.notFound("submission", id)))
         .flatMap(s -> s.status().isFinal() ? Mono.just(s)
-            : redis.reactive().get(RedisLayout.lastSeqKey(id)).map(Long::parseLong)
-                .map(last -> last > 1 ? s.withStatus(SubmissionStatus.RUNNING) : s)
+            // Not recorded yet: the log says how far it is - past QUEUED, or concluded already
+            // (a client that has the verdict from a stream finds it here too).
+            : redis.reactive().lindex(RedisLayout.historyKey(id), -1).map(GradingEvent::fromJson)
+                .map(last -> last.isTerminal() && last.verdict() != null ? s.concludedBy(last)
+                    : last.seq() > 1 ? s.withStatus(SubmissionStatus.RUNNING) : s)
                 .onErrorReturn(s)
                 .defaultIfEmpty(s));
   }

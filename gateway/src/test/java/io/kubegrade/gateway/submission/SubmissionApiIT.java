@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kubegrade.api.event.EventType;
 import io.kubegrade.api.event.GradingEvent;
+import io.kubegrade.api.redis.RedisLayout;
 import io.kubegrade.gateway.testing.PlatformIT;
 import io.kubegrade.gateway.testing.Tokens;
+import io.kubegrade.gateway.testing.UngradedSubmission;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -116,6 +120,29 @@ class SubmissionApiIT extends PlatformIT {
     get(token, "/api/v1/submissions?status=ACCEPTED").expectStatus().isOk().expectBody()
         .jsonPath("$.items.length()").isEqualTo(1).jsonPath("$.items[0].id").isEqualTo(right);
     get(token, "/api/v1/submissions/" + right + "/screenshot").expectStatus().isNotFound();
+  }
+
+  @Autowired SubmissionStore store;
+  @Autowired StatefulRedisConnection<String, String> redis;
+
+  @Test
+  void aVerdictOnTheStreamIsWhatGetAnswersBeforeMongoDbHasRecordedIt() {
+    String user = newUser();
+    UngradedSubmission s = UngradedSubmission.store(store, user, token(user));
+    // The log as its script leaves it, without the verdict stream the recorder reads: the moment a
+    // client has the verdict from a stream and MongoDB does not have it yet.
+    s.events().forEach(e -> redis.sync().rpush(RedisLayout.historyKey(s.id()), e.toJson()));
+    http.get().uri("/api/v1/submissions/" + s.id()).headers(h -> h.setBearerAuth(s.token())).exchange()
+        .expectStatus().isOk().expectBody()
+        .jsonPath("$.status").isEqualTo("ACCEPTED")
+        .jsonPath("$.verdict.message").isEqualTo("all 1 tests passed")
+        .jsonPath("$.finishedAt").isNotEmpty();
+    assertThat(store.findOwned(s.id(), user).block().status()).as("MongoDB, meanwhile").isEqualTo(SubmissionStatus.QUEUED);
+    // Part-way through, it is RUNNING.
+    UngradedSubmission running = UngradedSubmission.store(store, user, token(user));
+    running.events().subList(0, 2).forEach(e -> redis.sync().rpush(RedisLayout.historyKey(running.id()), e.toJson()));
+    http.get().uri("/api/v1/submissions/" + running.id()).headers(h -> h.setBearerAuth(running.token())).exchange()
+        .expectStatus().isOk().expectBody().jsonPath("$.status").isEqualTo("RUNNING");
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.kubegrade.api.event.Verdict;
 import io.kubegrade.api.event.VerdictStatus;
 import io.kubegrade.api.job.GradingRequest;
 import io.kubegrade.api.job.RunnerContract;
+import io.kubegrade.api.redis.RedisConnections;
 import io.kubegrade.api.redis.RedisLayout;
 import io.kubegrade.runner.browser.BrowserCrashedException;
 import io.kubegrade.runner.job.PodJob;
@@ -15,13 +16,12 @@ import io.kubegrade.runner.job.PodRun;
 import io.kubegrade.runner.job.WarmPodJob;
 import io.kubegrade.runner.pool.GradingPool;
 import io.kubegrade.runner.pool.PoolSettings;
+import io.kubegrade.runner.queue.QueueSettings;
+import io.kubegrade.runner.queue.QueueWorker;
 import io.kubegrade.runner.sink.EventSink;
 import io.kubegrade.runner.sink.RedisEventSink;
 import io.kubegrade.runner.sink.TerminationMessageSink;
-import io.kubegrade.runner.queue.QueueSettings;
-import io.kubegrade.runner.queue.QueueWorker;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -206,7 +206,7 @@ public final class RunnerMain {
         }
       }
     }
-    RedisClient client = RedisClient.create(RedisURI.create(redis));
+    RedisClient client = RedisConnections.client(redis, "worker");
     GradingPool pool = GradingPool.start(PoolSettings.fromEnvironment(env));
     QueueWorker worker = QueueWorker.start(client, pool, QueueSettings.defaults(workerId));
     CountDownLatch stopped = new CountDownLatch(1);

@@ -7,6 +7,7 @@ import io.kubegrade.api.event.Verdict;
 import io.kubegrade.api.job.Attempt;
 import io.kubegrade.api.job.GradingRequest;
 import io.kubegrade.api.job.RunnerContract;
+import io.kubegrade.api.redis.RedisConnections;
 import io.kubegrade.api.redis.RedisLayout;
 import io.kubegrade.runner.pool.GradingPool;
 import io.kubegrade.runner.pool.PoolSettings;
@@ -117,7 +118,7 @@ public final class PodJob implements PodRun {
     // submission until both are there and the sandbox is in force.
     CompletableFuture<GradingPool> browser = startBrowser(PoolSettings.fromEnvironment(env).withPrewarm(false).withoutPreparingAhead(),
         () -> browserReady = System.currentTimeMillis());
-    RedisClient client = RedisClient.create(redisUri(env));
+    RedisClient client = RedisConnections.client(redisUri(env), "runner");
     try (StatefulRedisConnection<String, String> redis = connect(client)) {
       return grade(submissionId, attempt, challenge, browser, sandboxed, redis);
     } finally {

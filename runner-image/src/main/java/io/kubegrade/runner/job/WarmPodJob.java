@@ -2,6 +2,7 @@ package io.kubegrade.runner.job;
 
 import io.kubegrade.api.job.RunnerContract;
 import io.kubegrade.api.job.WarmAssignment;
+import io.kubegrade.api.redis.RedisConnections;
 import io.kubegrade.api.redis.RedisLayout;
 import io.kubegrade.runner.pool.GradingPool;
 import io.kubegrade.runner.pool.PoolSettings;
@@ -54,7 +55,7 @@ public final class WarmPodJob implements PodRun {
     // Prewarmed: a few renders in the prepared page, so the job meets compiled code, not the interpreter.
     CompletableFuture<GradingPool> browser = PodJob.startBrowser(PoolSettings.fromEnvironment(env).withPrewarm(true).withoutPreparingAhead(),
         () -> markReady(sandboxed));
-    RedisClient client = RedisClient.create(PodJob.redisUri(env));
+    RedisClient client = RedisConnections.client(PodJob.redisUri(env), "runner");
     boolean handedOver = false;
     try (StatefulRedisConnection<String, String> redis = PodJob.connect(client)) {
       long since = System.currentTimeMillis();

@@ -1,5 +1,6 @@
 package io.kubegrade.runner.sink;
 
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisLoadingException;
 import java.util.List;
@@ -24,9 +25,40 @@ final class Delivered {
    */
   record Sent(RedisFuture<?> future, Supplier<RedisFuture<?>> again) {}
 
-  /** Whether Redis refused a command without doing it, for a moment only (LOADING after a restart). */
+  /**
+   * Whether a command failed for a moment only: Redis refused it without doing it (LOADING after a
+   * restart), or its connection dropped under it (Redis restarting), when it may or may not have
+   * been done - sending an event again is safe either way, since the log takes each of an
+   * attempt's events once, by its sequence number.
+   */
   static boolean refusedForAMoment(Throwable failure) {
-    return failure instanceof RedisLoadingException;
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof RedisLoadingException || t instanceof RedisConnectionException || t instanceof java.io.IOException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Runs {@code check} until it is answered, asking again (within 10 s) while it fails for a moment. */
+  static void untilAnswered(Runnable check) {
+    long until = System.nanoTime() + PATIENCE_MS * 1_000_000L;
+    for (;;) {
+      try {
+        check.run();
+        return;
+      } catch (RuntimeException e) {
+        if (!refusedForAMoment(e) || System.nanoTime() > until) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(RESEND_AFTER_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while asking Redis", e);
+      }
+    }
   }
 
   /** Returns once every command is answered; IllegalStateException after 10 s or on a failure. */

@@ -94,10 +94,11 @@ public final class InboxEventSink implements EventSink {
       if (!Delivered.refusedForAMoment(e.getCause())) {
         throw new IllegalStateException("could not check the attempt is current: " + e.getMessage(), e);
       }
-      // Redis was loading its data after a restart: ask again - now, once the events are in.
+      // Redis restarting (its connection dropped, or loading its data): ask again - now, once
+      // the events are in, for as long as that lasts (within the sink's patience).
       currentAttempt = null;
       if (wait) {
-        requireCurrent(connection.sync(), attempt);
+        Delivered.untilAnswered(() -> requireCurrent(connection.sync(), attempt));
       }
     } catch (Exception e) {
       throw new IllegalStateException("could not check the attempt is current: " + e.getMessage(), e);

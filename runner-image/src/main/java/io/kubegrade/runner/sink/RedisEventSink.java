@@ -1,10 +1,10 @@
 package io.kubegrade.runner.sink;
 
 import io.kubegrade.api.event.GradingEvent;
+import io.kubegrade.api.redis.RedisConnections;
 import io.kubegrade.api.redis.RedisLayout;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
@@ -40,7 +40,7 @@ public final class RedisEventSink implements EventSink {
 
   /** A sink with its own client and connection, both closed with it. */
   public static RedisEventSink connect(String url) {
-    RedisClient client = RedisClient.create(RedisURI.create(url));
+    RedisClient client = RedisConnections.client(url, "runner");
     return new RedisEventSink(client, client.connect(), true);
   }
 

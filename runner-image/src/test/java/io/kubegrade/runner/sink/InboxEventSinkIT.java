@@ -1,7 +1,7 @@
 package io.kubegrade.runner.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.kubegrade.api.event.EventSequence;
 import io.kubegrade.api.event.EventType;
@@ -21,6 +21,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,36 +91,37 @@ class InboxEventSinkIT {
         EventType.VERDICT);
   }
 
-  @Test
-  void anAttemptSupersededAfterItsLastEventSendsNoVerdict() throws Exception {
-    String id = "s-" + UUID.randomUUID();
-    Attempt attempt = begin(id, 1);
-    EventSequence seq = new EventSequence(id, 1);
-    try (StatefulRedisConnection<String, String> c = workerClient.connect()) {
-      InboxEventSink sink = new InboxEventSink(c, attempt);
-      sink.publish(seq.started(null));
-      sink.publish(seq.testStarted(0, "renders"));
-      sink.flush(); // the check sent with TEST_STARTED has answered: still current
-      begin(id, 2); // the gateway takes over while the test runs
-      assertThatThrownBy(() -> sink.publish(seq.verdict(accepted())))
-          .isInstanceOf(AttemptSupersededException.class).hasMessageContaining("attempt 2");
-    }
-    assertThat(reported(id)).containsExactly(EventType.STARTED, EventType.TEST_STARTED);
-  }
-
-  @Test
-  void anAttemptWhoseSubmissionWasConcludedMeanwhileSendsNoVerdict() {
-    String id = "s-" + UUID.randomUUID();
+  /**
+   * An attempt that has sent STARTED - and whose check with it has answered "current" - then
+   * {@code meanwhile} happens to its submission, then the attempt sends its verdict: what that throws.
+   */
+  private static Throwable verdictAfter(String id, Consumer<String> meanwhile) {
     Attempt attempt = begin(id, 1);
     EventSequence seq = new EventSequence(id, 1);
     try (StatefulRedisConnection<String, String> c = workerClient.connect()) {
       InboxEventSink sink = new InboxEventSink(c, attempt);
       sink.publish(seq.started(null));
       sink.flush();
-      adminConnection.sync().set(RedisLayout.doneKey(id), "1"); // e.g. cancelled by its learner
-      assertThatThrownBy(() -> sink.publish(seq.verdict(accepted())))
-          .isInstanceOf(AttemptSupersededException.class).hasMessageContaining("concluded");
+      meanwhile.accept(id);
+      return catchThrowable(() -> sink.publish(seq.verdict(accepted())));
     }
+  }
+
+  @Test
+  void anAttemptSupersededAfterItsLastEventSendsNoVerdict() {
+    String id = "s-" + UUID.randomUUID();
+    // The gateway takes over while the test runs.
+    assertThat(verdictAfter(id, s -> begin(s, 2))).isInstanceOf(AttemptSupersededException.class)
+        .hasMessageContaining("attempt 2");
+    assertThat(reported(id)).containsExactly(EventType.STARTED);
+  }
+
+  @Test
+  void anAttemptWhoseSubmissionWasConcludedMeanwhileSendsNoVerdict() {
+    String id = "s-" + UUID.randomUUID();
+    // E.g. the gateway gave up on it, or its learner cancelled it.
+    assertThat(verdictAfter(id, s -> adminConnection.sync().set(RedisLayout.doneKey(s), "1")))
+        .isInstanceOf(AttemptSupersededException.class).hasMessageContaining("concluded");
     assertThat(reported(id)).containsExactly(EventType.STARTED);
   }
 }
