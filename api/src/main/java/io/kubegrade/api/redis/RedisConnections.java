@@ -1,6 +1,8 @@
 package io.kubegrade.api.redis;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisLoadingException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.event.Event;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
@@ -9,6 +11,7 @@ import io.lettuce.core.event.connection.ReconnectAttemptEvent;
 import io.lettuce.core.event.connection.ReconnectFailedEvent;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +48,21 @@ public final class RedisConnections {
         .build();
     Disposable logging = resources.eventBus().get().subscribe(event -> log(log, event));
     return new OwningClient(resources, uri, logging);
+  }
+
+  /**
+   * Whether a Redis failure passes by itself: Redis loading its data after a restart (the command
+   * was refused, not done), or the connection dropped or being re-established (the command may or
+   * may not have been done) - as opposed to a refused command or a bug. Worth asking again in a
+   * moment: a Redis restart takes a second or two.
+   */
+  public static boolean isMomentary(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof RedisLoadingException || t instanceof RedisConnectionException || t instanceof IOException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static void log(Logger log, Event event) {

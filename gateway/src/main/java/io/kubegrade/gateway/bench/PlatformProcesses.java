@@ -211,7 +211,7 @@ final class PlatformProcesses implements AutoCloseable {
     }
   }
 
-  private static String read(long pid, String file) {
+  static String read(long pid, String file) {
     try {
       return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/" + file)), StandardCharsets.UTF_8);
     } catch (IOException e) {

@@ -100,13 +100,7 @@ final class QueueWorkers implements AutoCloseable {
    */
   long browsersLeftBy(String id, long pid) {
     String tag = "KUBEGRADE_BROWSER=" + data.resolve("runner").resolve(id).resolve("b-" + pid + "-");
-    return ProcessHandle.allProcesses().filter(p -> {
-      try {
-        return new String(Files.readAllBytes(Path.of("/proc/" + p.pid() + "/environ"))).contains(tag);
-      } catch (IOException e) {
-        return false;
-      }
-    }).count();
+    return ProcessHandle.allProcesses().filter(p -> PlatformProcesses.read(p.pid(), "environ").contains(tag)).count();
   }
 
   Path logFile(String id) {

@@ -1,8 +1,7 @@
 package io.kubegrade.runner.sink;
 
-import io.lettuce.core.RedisConnectionException;
+import io.kubegrade.api.redis.RedisConnections;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisLoadingException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -19,26 +18,11 @@ final class Delivered {
 
   /**
    * A command sent, and how to send it again: a Redis that has just restarted answers LOADING
-   * (nothing done) until it has read its append-only file back, and an event refused then is sent
-   * again rather than lost (the append script puts events in their order whatever order they
-   * arrive in).
+   * (nothing done) until it has read its append-only file back, or drops the connection under it
+   * (done or not), and an event failed so is sent again rather than lost (the append script puts
+   * events in their order whatever order they arrive in, and takes each of an attempt's events once).
    */
   record Sent(RedisFuture<?> future, Supplier<RedisFuture<?>> again) {}
-
-  /**
-   * Whether a command failed for a moment only: Redis refused it without doing it (LOADING after a
-   * restart), or its connection dropped under it (Redis restarting), when it may or may not have
-   * been done - sending an event again is safe either way, since the log takes each of an
-   * attempt's events once, by its sequence number.
-   */
-  static boolean refusedForAMoment(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof RedisLoadingException || t instanceof RedisConnectionException || t instanceof java.io.IOException) {
-        return true;
-      }
-    }
-    return false;
-  }
 
   /** Runs {@code check} until it is answered, asking again (within 10 s) while it fails for a moment. */
   static void untilAnswered(Runnable check) {
@@ -48,7 +32,7 @@ final class Delivered {
         check.run();
         return;
       } catch (RuntimeException e) {
-        if (!refusedForAMoment(e) || System.nanoTime() > until) {
+        if (!RedisConnections.isMomentary(e) || System.nanoTime() > until) {
           throw e;
         }
       }
@@ -85,7 +69,7 @@ final class Delivered {
             future.get(Math.max(1, (until - System.nanoTime()) / 1_000_000L), TimeUnit.MILLISECONDS);
             break;
           } catch (ExecutionException e) {
-            if (!refusedForAMoment(e.getCause()) || System.nanoTime() > until) {
+            if (!RedisConnections.isMomentary(e.getCause()) || System.nanoTime() > until) {
               throw new IllegalStateException("events were not delivered to Redis: " + e.getCause(), e);
             }
             Thread.sleep(RESEND_AFTER_MS);

@@ -3,6 +3,7 @@ package io.kubegrade.runner.sink;
 import io.kubegrade.api.event.GradingEvent;
 import io.kubegrade.api.job.Attempt;
 import io.kubegrade.api.redis.InboxEntry;
+import io.kubegrade.api.redis.RedisConnections;
 import io.kubegrade.api.redis.RedisLayout;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -91,7 +92,7 @@ public final class InboxEventSink implements EventSink {
     } catch (AttemptSupersededException e) {
       throw e;
     } catch (ExecutionException e) {
-      if (!Delivered.refusedForAMoment(e.getCause())) {
+      if (!RedisConnections.isMomentary(e.getCause())) {
         throw new IllegalStateException("could not check the attempt is current: " + e.getMessage(), e);
       }
       // Redis restarting (its connection dropped, or loading its data): ask again - now, once
